@@ -1,0 +1,15 @@
+//! One module per subcommand; each turns parsed options into library calls and table I/O.
+
+mod model;
+mod segment;
+
+use crate::cli::{Cli, Command, ModelCommand};
+use anyhow::Result;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Segment(args) => segment::run(&args, cli.quiet),
+        Command::Model(ModelCommand::Import(args)) => model::import(&args),
+    }
+}

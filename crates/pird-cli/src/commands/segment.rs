@@ -1,0 +1,119 @@
+//! `pird segment`: documents in, `sentences` table out.
+
+use crate::cli::{LangChoice, SegmentArgs};
+use crate::documents::{read_all_documents, Document};
+use crate::progress;
+use crate::tables::{self, sentences::SentenceRows};
+use anyhow::{bail, Context, Result};
+use indicatif::ProgressBar;
+use pird_text::{detect_language, Lang, LineBreaks, SegmenterConfig, SentenceSegmenter};
+
+/// Segments every input document and writes the `sentences` table.
+pub fn run(args: &SegmentArgs, quiet: bool) -> Result<()> {
+    tables::TableFormat::from_path(&args.output)?;
+    let documents = read_all_documents(&args.inputs)?;
+    let line_breaks = if args.wrapped_lines {
+        LineBreaks::Wrapped
+    } else {
+        LineBreaks::Paragraph
+    };
+    let segmenter = SentenceSegmenter::new(SegmenterConfig { line_breaks });
+    let bar = progress::bar(documents.len() as u64, "documents", quiet);
+    let mut rows = SentenceRows::default();
+    for doc in &documents {
+        if doc.text.trim().is_empty() {
+            progress::warn(
+                &bar,
+                format!(
+                    "{}: document '{}' is empty: no sentences",
+                    doc.origin, doc.doc_id
+                ),
+            );
+            bar.inc(1);
+            continue;
+        }
+        let lang = document_language(doc, args.lang, &bar)?;
+        segment_document(&segmenter, doc, lang, &mut rows)?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let sentence_count = rows.len();
+    let mut frame = rows.into_frame()?;
+    tables::write_table(&mut frame, &args.output)?;
+    if !quiet {
+        eprintln!(
+            "pird: {} documents, {sentence_count} sentences → {}",
+            documents.len(),
+            args.output.display()
+        );
+    }
+    Ok(())
+}
+
+/// The language to record for `doc`: the given one (with a warning when the letters disagree) or the detected one.
+fn document_language(doc: &Document, choice: LangChoice, bar: &ProgressBar) -> Result<Lang> {
+    let guess = detect_language(&doc.text);
+    match (choice, guess.lang) {
+        (LangChoice::Fixed(given), Some(seen)) if seen != given => {
+            progress::warn(
+                bar,
+                format!(
+                    "{}: document '{}' was given as {given} but looks like {seen} (Kurdish vowel letters {:.1}%, Arabic-only letters {:.1}%)",
+                    doc.origin,
+                    doc.doc_id,
+                    100.0 * guess.kurdish_vowel_share,
+                    100.0 * guess.arabic_only_share
+                ),
+            );
+            Ok(given)
+        }
+        (LangChoice::Fixed(given), None) => {
+            progress::warn(
+                bar,
+                format!(
+                    "{}: document '{}' was given as {given} but looks like neither Sorani nor Arabic ({:.0}% of {} letters in Arabic script)",
+                    doc.origin,
+                    doc.doc_id,
+                    100.0 * guess.arabic_script_share,
+                    guess.letters
+                ),
+            );
+            Ok(given)
+        }
+        (LangChoice::Fixed(given), Some(_)) => Ok(given),
+        (LangChoice::Auto, Some(seen)) => Ok(seen),
+        (LangChoice::Auto, None) => bail!(
+            "{}: cannot tell the language of document '{}' ({:.0}% of {} letters in Arabic script): give --lang ckb or --lang arb",
+            doc.origin,
+            doc.doc_id,
+            100.0 * guess.arabic_script_share,
+            guess.letters
+        ),
+    }
+}
+
+/// Appends the sentences of one document to `rows`.
+fn segment_document(
+    segmenter: &SentenceSegmenter,
+    doc: &Document,
+    lang: Lang,
+    rows: &mut SentenceRows,
+) -> Result<()> {
+    let too_long = || {
+        format!(
+            "{}: document '{}' is longer than 4 G characters",
+            doc.origin, doc.doc_id
+        )
+    };
+    for (sent_id, sentence) in segmenter.segment(&doc.text).into_iter().enumerate() {
+        rows.push(
+            &doc.doc_id,
+            lang.code(),
+            u32::try_from(sent_id).with_context(too_long)?,
+            sentence.text.to_string(),
+            u32::try_from(sentence.span.start).with_context(too_long)?,
+            u32::try_from(sentence.span.end).with_context(too_long)?,
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! Text processing for Sorani (Central Kurdish, `ckb`) and Arabic (`arb`).
+//!
+//! Everything here works on the original text and never rewrites it: normalised and skeleton
+//! forms are derived strings used for matching, and sentence spans are character offsets into
+//! the original, so that no character is lost.
+
+mod chars;
+mod detect;
+mod lang;
+mod normalize;
+mod segment;
+mod skeleton;
+
+pub use detect::{detect_language, LanguageGuess};
+pub use lang::{Lang, ParseLangError};
+pub use normalize::normalize_for_matching;
+pub use segment::{LineBreaks, SegmenterConfig, Sentence, SentenceSegmenter, SentenceSpan};
+pub use skeleton::{skeleton, skeleton_similarity};

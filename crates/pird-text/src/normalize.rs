@@ -2,7 +2,7 @@
 //!
 //! The result is only ever compared, never shown: callers keep the original text beside it.
 
-use crate::chars::{ascii_digit, is_arabic_letter, is_format_char, is_harakah};
+use crate::chars::{ascii_digit, is_arabic_letter, is_arabic_mark, is_format_char, is_harakah};
 use crate::Lang;
 use unicode_normalization::UnicodeNormalization;
 
@@ -68,10 +68,18 @@ fn map_sorani_letter(c: char) -> char {
 }
 
 /// In Sorani a word-final `ه` is almost always the vowel `ە` typed on a keyboard without it.
+///
+/// Marks are part of the word around them: a `ه` carrying a mark (such as hamza above) is left
+/// alone, and a letter before the `ه` may carry marks.
 fn mark_word_final_heh(chars: &mut [char]) {
-    for i in 1..chars.len() {
-        let final_position = chars.get(i + 1).is_none_or(|&next| !is_arabic_letter(next));
-        if chars[i] == ARABIC_HEH && final_position && is_arabic_letter(chars[i - 1]) {
+    for i in 0..chars.len() {
+        if chars[i] != ARABIC_HEH {
+            continue;
+        }
+        let next = chars.get(i + 1).copied();
+        let final_position = next.is_none_or(|c| !is_arabic_letter(c) && !is_arabic_mark(c));
+        let previous = chars[..i].iter().rev().find(|c| !is_arabic_mark(**c));
+        if final_position && previous.is_some_and(|&c| is_arabic_letter(c)) {
             chars[i] = SORANI_AE;
         }
     }

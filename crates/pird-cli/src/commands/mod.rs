@@ -1,5 +1,9 @@
 //! One module per subcommand; each turns parsed options into library calls and table I/O.
 
+mod align;
+mod calibrate;
+mod docalign;
+mod embed;
 mod model;
 mod segment;
 
@@ -10,6 +14,10 @@ use anyhow::Result;
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Segment(args) => segment::run(&args, cli.quiet),
+        Command::Embed(args) => embed::run(&args, cli.quiet),
+        Command::Align(args) => align::run(&args, cli.quiet),
+        Command::Docalign(args) => docalign::run(&args, cli.quiet),
         Command::Model(ModelCommand::Import(args)) => model::import(&args),
+        Command::Model(ModelCommand::Calibrate(args)) => calibrate::run(&args, cli.quiet),
     }
 }

@@ -1,12 +1,12 @@
 //! `pird segment`: documents in, `sentences` table out.
 
-use crate::cli::{LangChoice, SegmentArgs};
+use crate::cli::SegmentArgs;
 use crate::documents::{read_all_documents, Document};
 use crate::progress;
+use crate::sentence_input::document_language;
 use crate::tables::{self, sentences::SentenceRows};
-use anyhow::{bail, Context, Result};
-use indicatif::ProgressBar;
-use pird_text::{detect_language, Lang, LineBreaks, SegmenterConfig, SentenceSegmenter};
+use anyhow::{Context, Result};
+use pird_text::{Lang, LineBreaks, SegmenterConfig, SentenceSegmenter};
 
 /// Segments every input document and writes the `sentences` table.
 pub fn run(args: &SegmentArgs, quiet: bool) -> Result<()> {
@@ -48,48 +48,6 @@ pub fn run(args: &SegmentArgs, quiet: bool) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// The language to record for `doc`: the given one (with a warning when the letters disagree) or the detected one.
-fn document_language(doc: &Document, choice: LangChoice, bar: &ProgressBar) -> Result<Lang> {
-    let guess = detect_language(&doc.text);
-    match (choice, guess.lang) {
-        (LangChoice::Fixed(given), Some(seen)) if seen != given => {
-            progress::warn(
-                bar,
-                format!(
-                    "{}: document '{}' was given as {given} but looks like {seen} (Kurdish vowel letters {:.1}%, Arabic-only letters {:.1}%)",
-                    doc.origin,
-                    doc.doc_id,
-                    100.0 * guess.kurdish_vowel_share,
-                    100.0 * guess.arabic_only_share
-                ),
-            );
-            Ok(given)
-        }
-        (LangChoice::Fixed(given), None) => {
-            progress::warn(
-                bar,
-                format!(
-                    "{}: document '{}' was given as {given} but looks like neither Sorani nor Arabic ({:.0}% of {} letters in Arabic script)",
-                    doc.origin,
-                    doc.doc_id,
-                    100.0 * guess.arabic_script_share,
-                    guess.letters
-                ),
-            );
-            Ok(given)
-        }
-        (LangChoice::Fixed(given), Some(_)) => Ok(given),
-        (LangChoice::Auto, Some(seen)) => Ok(seen),
-        (LangChoice::Auto, None) => bail!(
-            "{}: cannot tell the language of document '{}' ({:.0}% of {} letters in Arabic script): give --lang ckb or --lang arb",
-            doc.origin,
-            doc.doc_id,
-            100.0 * guess.arabic_script_share,
-            guess.letters
-        ),
-    }
 }
 
 /// Appends the sentences of one document to `rows`.

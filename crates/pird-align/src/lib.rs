@@ -1,0 +1,28 @@
+//! Sentence and document alignment over sentence embeddings.
+//!
+//! As in Vecalign, scoring, search and candidates are kept apart: [`similarity`] and [`margin`]
+//! score pairs, [`overlap`] makes the multi-sentence candidates, [`bead_cost`] prices a bead and
+//! [`bead_search`] finds the cheapest monotone path for translations; [`mining`] finds the
+//! shared sentences of comparable documents.
+
+#![warn(missing_docs)]
+
+pub mod bead_cost;
+pub mod bead_search;
+pub mod calibration;
+pub mod docalign;
+pub mod margin;
+pub mod mining;
+pub mod overlap;
+pub mod pair_score;
+pub mod similarity;
+
+pub use bead_cost::CostConfig;
+pub use bead_search::{align_parallel, Bead, ParallelConfig, ScoredBead};
+pub use calibration::{Calibration, CalibrationError, PairFeatures, CALIBRATION_FILE};
+pub use docalign::{align_documents, document_vectors, DocPair};
+pub use margin::{ratio_margin, MarginScorer, DEFAULT_K};
+pub use mining::{mine_comparable, mine_with_scorer, MinedPair, MiningConfig};
+pub use overlap::{overlap_spans, OverlapError, Overlaps};
+pub use pair_score::{Background, CentredSide, PairScorer};
+pub use similarity::{center, cosine_matrix, nearest_neighbours, normalize_rows, Neighbours};

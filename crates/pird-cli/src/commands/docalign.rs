@@ -1,0 +1,95 @@
+//! `pird docalign`: two collections of documents in, the one-to-one `doc_pairs` table out.
+
+use crate::cli::DocalignArgs;
+use crate::embedding::open_model;
+use crate::progress;
+use crate::sentence_input::{read_sentence_docs, SentenceDoc, SplitMode};
+use crate::tables::{self, TableFormat};
+use anyhow::{bail, Result};
+use pird_align::{align_documents, document_vectors, DEFAULT_K};
+use polars::prelude::*;
+use std::ops::Range;
+
+/// Pairs the documents of the two collections and writes `doc_pairs`.
+pub fn run(args: &DocalignArgs, quiet: bool) -> Result<()> {
+    TableFormat::from_path(&args.output)?;
+    let bar = progress::bar(0, "sentences", quiet);
+    let split = if args.sentences.lines {
+        SplitMode::Lines { keep_blank: false }
+    } else {
+        SplitMode::Segment
+    };
+    let source = read_sentence_docs(&args.source, split, args.sentences.src_lang, &bar)?;
+    let target = read_sentence_docs(&args.target, split, args.sentences.tgt_lang, &bar)?;
+    if source.is_empty() || target.is_empty() {
+        bail!(
+            "both collections need at least one document ({} and {} found)",
+            source.len(),
+            target.len()
+        );
+    }
+    let (source_texts, source_rows) = flatten(&source);
+    let (target_texts, target_rows) = flatten(&target);
+    let mut texts = source_texts;
+    let split_at = texts.len();
+    texts.extend(target_texts);
+    let mut model = open_model(&args.model)?;
+    bar.set_length(texts.len() as u64);
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let (vectors, _) = model.embedder.embed(&refs, &mut |n| bar.inc(n as u64))?;
+    bar.finish_and_clear();
+    let source_docs = document_vectors(vectors.slice(ndarray::s![..split_at, ..]), &source_rows);
+    let target_docs = document_vectors(vectors.slice(ndarray::s![split_at.., ..]), &target_rows);
+    let pairs = align_documents(source_docs.view(), target_docs.view(), DEFAULT_K);
+    let mut frame = DataFrame::new(
+        pairs.len(),
+        vec![
+            Column::new(
+                "src_doc".into(),
+                pairs
+                    .iter()
+                    .map(|p| source[p.source].doc_id.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "tgt_doc".into(),
+                pairs
+                    .iter()
+                    .map(|p| target[p.target].doc_id.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "score".into(),
+                pairs.iter().map(|p| p.score).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "rank".into(),
+                pairs.iter().map(|p| p.rank).collect::<Vec<_>>(),
+            ),
+        ],
+    )?;
+    tables::write_table(&mut frame, &args.output)?;
+    if !quiet {
+        eprintln!(
+            "pird: {} × {} documents → {} pairs ({}) → {}",
+            source.len(),
+            target.len(),
+            pairs.len(),
+            model.label,
+            args.output.display()
+        );
+    }
+    Ok(())
+}
+
+/// All sentences of the documents in order, and each document's rows among them.
+fn flatten(docs: &[SentenceDoc]) -> (Vec<String>, Vec<Range<usize>>) {
+    let mut texts = Vec::new();
+    let mut rows = Vec::new();
+    for doc in docs {
+        let start = texts.len();
+        texts.extend(doc.texts.iter().cloned());
+        rows.push(start..texts.len());
+    }
+    (texts, rows)
+}

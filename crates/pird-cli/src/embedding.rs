@@ -1,0 +1,92 @@
+//! Opening the model named on the command line as an [`Embedder`], with its cache.
+
+use crate::cli::ModelArgs;
+use anyhow::{Context, Result};
+use pird_embed::{
+    model_fingerprint, resolve_model, BatchLimits, Embedder, EmbeddingCache, ModelDir,
+    SentenceTokenizer,
+};
+use std::path::{Path, PathBuf};
+
+/// An embedder with the model directory it was opened from and the label recorded in tables.
+pub struct OpenModel {
+    /// The embedder.
+    pub embedder: Embedder,
+    /// The model directory.
+    pub dir: ModelDir,
+    /// The name recorded in the `model` column: a directory's name or the Hugging Face id.
+    pub label: String,
+}
+
+/// Resolves, loads and (unless `--no-cache`) attaches the cache to the model of `args`.
+pub fn open_model(args: &ModelArgs) -> Result<OpenModel> {
+    let dir = ModelDir::open(&resolve_model(&args.model)?)?;
+    let tokenizer = SentenceTokenizer::load(&dir)?;
+    let encoder = load_encoder(&dir, args)?;
+    let limits = BatchLimits {
+        token_budget: args.batch_tokens,
+        ..BatchLimits::default()
+    };
+    let mut embedder = Embedder::new(tokenizer, encoder, limits);
+    if let Some(cache_path) = cache_path(args) {
+        let fingerprint = model_fingerprint(&dir)
+            .with_context(|| format!("{}: cannot fingerprint the model", dir.path.display()))?;
+        embedder = embedder.with_cache(EmbeddingCache::open(&cache_path, &fingerprint)?);
+    }
+    Ok(OpenModel {
+        embedder,
+        label: model_label(&args.model),
+        dir,
+    })
+}
+
+/// The encoder for `--device`, `--threads` and `--half`.
+#[cfg(feature = "tch")]
+fn load_encoder(model: &ModelDir, args: &ModelArgs) -> Result<Box<dyn pird_embed::Encoder>> {
+    use pird_embed::backends::tch::parse_device;
+    let options = pird_embed::TchOptions {
+        device: parse_device(&args.device)?,
+        threads: args.threads,
+        half: args.half,
+        ..pird_embed::TchOptions::default()
+    };
+    Ok(Box::new(pird_embed::TchBert::load_with(model, options)?))
+}
+
+/// Without a backend compiled in, nothing can embed.
+#[cfg(not(feature = "tch"))]
+fn load_encoder(_model: &ModelDir, _args: &ModelArgs) -> Result<Box<dyn pird_embed::Encoder>> {
+    anyhow::bail!("this pird was built without an encoder backend; rebuild with the `tch` feature")
+}
+
+/// The cache file, or `None` with `--no-cache`.
+fn cache_path(args: &ModelArgs) -> Option<PathBuf> {
+    if args.no_cache {
+        return None;
+    }
+    if let Some(path) = &args.cache {
+        return Some(path.clone());
+    }
+    if let Some(path) = std::env::var_os("PIRD_CACHE") {
+        return Some(PathBuf::from(path));
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("pird/embeddings.redb"))
+}
+
+/// A directory's own name, or the model id as given.
+fn model_label(model: &str) -> String {
+    let path = Path::new(model);
+    if path.is_dir() {
+        if let Some(name) = path
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        {
+            return name;
+        }
+    }
+    model.to_string()
+}

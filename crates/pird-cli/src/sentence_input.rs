@@ -1,0 +1,250 @@
+//! Sentences of input documents, however they arrive: `sentences` tables, directories of text
+//! files, TSV/JSONL collections or single text files, segmented or taken line by line.
+
+use crate::cli::LangChoice;
+use crate::documents::{read_all_documents, Document};
+use crate::progress;
+use crate::tables::{self, TableFormat};
+use anyhow::{bail, Context, Result};
+use indicatif::ProgressBar;
+use pird_text::{detect_language, Lang, SentenceSegmenter};
+use std::path::{Path, PathBuf};
+
+/// How the text of a document becomes sentences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SplitMode {
+    /// Split with pird's sentence segmenter.
+    Segment,
+    /// One sentence per line; blank lines are kept as empty sentences when `keep_blank`.
+    Lines {
+        /// Keep blank lines as rows (so that row i is line i), or skip them.
+        keep_blank: bool,
+    },
+}
+
+/// The sentences of one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentenceDoc {
+    /// The document's id.
+    pub doc_id: String,
+    /// Its language, when given or detected.
+    pub lang: Option<Lang>,
+    /// Sentence ids (0-based; line numbers in line mode).
+    pub ids: Vec<u32>,
+    /// Sentence texts.
+    pub texts: Vec<String>,
+}
+
+/// Reads the documents of `path` and their sentences.
+///
+/// A table with `doc_id`, `sent_id` and `text` columns is taken as already segmented; a
+/// directory contributes each file in it (sorted by name); anything else is read as documents
+/// (`crate::documents`) and split by `mode`.
+pub fn read_sentence_docs(
+    path: &Path,
+    mode: SplitMode,
+    lang: LangChoice,
+    bar: &ProgressBar,
+) -> Result<Vec<SentenceDoc>> {
+    if let Some(docs) = read_sentences_table(path, lang)? {
+        return Ok(docs);
+    }
+    let files = if path.is_dir() {
+        files_in(path)?
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let segmenter = SentenceSegmenter::default();
+    let mut out = Vec::new();
+    for doc in read_all_documents(&files)? {
+        let lang = match lang {
+            LangChoice::Fixed(given) => {
+                Some(document_language(&doc, LangChoice::Fixed(given), bar)?)
+            }
+            LangChoice::Auto => detect_language(&doc.text).lang,
+        };
+        let (ids, texts) = split(&doc.text, mode, &segmenter, &doc.origin)?;
+        out.push(SentenceDoc {
+            doc_id: doc.doc_id,
+            lang,
+            ids,
+            texts,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads exactly one document's sentences from `path`.
+pub fn read_one_doc(
+    path: &Path,
+    mode: SplitMode,
+    lang: LangChoice,
+    bar: &ProgressBar,
+) -> Result<SentenceDoc> {
+    let mut docs = read_sentence_docs(path, mode, lang, bar)?;
+    match docs.len() {
+        1 => Ok(docs.remove(0)),
+        0 => bail!("{}: no document found", path.display()),
+        n => bail!(
+            "{}: holds {n} documents; align one pair at a time, or use pird batch",
+            path.display()
+        ),
+    }
+}
+
+/// The sentences of `text` by `mode`, with their ids.
+fn split(
+    text: &str,
+    mode: SplitMode,
+    segmenter: &SentenceSegmenter,
+    origin: &str,
+) -> Result<(Vec<u32>, Vec<String>)> {
+    let id =
+        |n: usize| u32::try_from(n).with_context(|| format!("{origin}: more than 4 G sentences"));
+    let mut ids = Vec::new();
+    let mut texts = Vec::new();
+    match mode {
+        SplitMode::Segment => {
+            for (n, sentence) in segmenter.segment(text).into_iter().enumerate() {
+                ids.push(id(n)?);
+                texts.push(sentence.text.to_string());
+            }
+        }
+        SplitMode::Lines { keep_blank } => {
+            for (n, line) in text.lines().enumerate() {
+                if keep_blank || !line.trim().is_empty() {
+                    ids.push(id(n)?);
+                    texts.push(line.to_string());
+                }
+            }
+        }
+    }
+    Ok((ids, texts))
+}
+
+/// A `sentences` table at `path`, grouped by document in order of first appearance; `None`
+/// when `path` is not a table with `doc_id`, `sent_id` and `text`.
+fn read_sentences_table(path: &Path, lang: LangChoice) -> Result<Option<Vec<SentenceDoc>>> {
+    let Ok(format) = TableFormat::from_path(path) else {
+        return Ok(None);
+    };
+    if matches!(format, TableFormat::Tsv | TableFormat::Ndjson) && !has_sent_id_column(path)? {
+        return Ok(None); // a TSV/JSONL collection of whole documents
+    }
+    let df = tables::read_table(path)?;
+    let doc_ids = tables::str_column(&df, "doc_id", path)?;
+    let texts = tables::str_column(&df, "text", path)?;
+    let sent_ids = tables::u32_column(&df, "sent_id", path)?;
+    let langs = df.column("lang").ok().and_then(|c| c.str().ok().cloned());
+    let mut docs: Vec<SentenceDoc> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for row in 0..df.height() {
+        let missing = |column: &str| {
+            format!(
+                "{}: row {}: '{column}' is empty (null)",
+                path.display(),
+                row + 1
+            )
+        };
+        let doc_id = doc_ids.get(row).with_context(|| missing("doc_id"))?;
+        let slot = *index.entry(doc_id.to_string()).or_insert_with(|| {
+            docs.push(SentenceDoc {
+                doc_id: doc_id.to_string(),
+                lang: None,
+                ids: Vec::new(),
+                texts: Vec::new(),
+            });
+            docs.len() - 1
+        });
+        let doc = &mut docs[slot];
+        doc.ids
+            .push(sent_ids.get(row).with_context(|| missing("sent_id"))?);
+        doc.texts
+            .push(texts.get(row).with_context(|| missing("text"))?.to_string());
+        if doc.lang.is_none() {
+            doc.lang = match lang {
+                LangChoice::Fixed(given) => Some(given),
+                LangChoice::Auto => langs
+                    .as_ref()
+                    .and_then(|l| l.get(row))
+                    .and_then(|code| code.parse().ok()),
+            };
+        }
+    }
+    Ok(Some(docs))
+}
+
+/// Whether the header (TSV) or first object (JSONL) of `path` names a `sent_id` column.
+fn has_sent_id_column(path: &Path) -> Result<bool> {
+    use std::io::BufRead;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let mut first = String::new();
+    std::io::BufReader::new(file)
+        .read_line(&mut first)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    Ok(first.contains("sent_id"))
+}
+
+/// The regular files of a directory, sorted by name (hidden files skipped).
+fn files_in(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)
+        .with_context(|| format!("{}: cannot list the directory", dir.display()))?
+    {
+        let path = entry
+            .with_context(|| format!("{}: cannot list the directory", dir.display()))?
+            .path();
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if path.is_file() && !hidden {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The language to record for `doc`: the given one (with a warning when the letters disagree) or the detected one.
+pub fn document_language(doc: &Document, choice: LangChoice, bar: &ProgressBar) -> Result<Lang> {
+    let guess = detect_language(&doc.text);
+    match (choice, guess.lang) {
+        (LangChoice::Fixed(given), Some(seen)) if seen != given => {
+            progress::warn(
+                bar,
+                format!(
+                    "{}: document '{}' was given as {given} but looks like {seen} (Kurdish vowel letters {:.1}%, Arabic-only letters {:.1}%)",
+                    doc.origin,
+                    doc.doc_id,
+                    100.0 * guess.kurdish_vowel_share,
+                    100.0 * guess.arabic_only_share
+                ),
+            );
+            Ok(given)
+        }
+        (LangChoice::Fixed(given), None) => {
+            progress::warn(
+                bar,
+                format!(
+                    "{}: document '{}' was given as {given} but looks like neither Sorani nor Arabic ({:.0}% of {} letters in Arabic script)",
+                    doc.origin,
+                    doc.doc_id,
+                    100.0 * guess.arabic_script_share,
+                    guess.letters
+                ),
+            );
+            Ok(given)
+        }
+        (LangChoice::Fixed(given), Some(_)) => Ok(given),
+        (LangChoice::Auto, Some(seen)) => Ok(seen),
+        (LangChoice::Auto, None) => bail!(
+            "{}: cannot tell the language of document '{}' ({:.0}% of {} letters in Arabic script): give --lang ckb or --lang arb",
+            doc.origin,
+            doc.doc_id,
+            100.0 * guess.arabic_script_share,
+            guess.letters
+        ),
+    }
+}

@@ -1,0 +1,106 @@
+//! Turning sentences into token ids with the model's own `tokenizer.json`.
+
+use crate::model_dir::ModelDir;
+use std::path::PathBuf;
+use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+
+/// Why sentences could not be tokenised.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenizeError {
+    /// `tokenizer.json` could not be loaded.
+    #[error("{}: cannot load the tokenizer: {message}", path.display())]
+    Load {
+        /// The tokenizer file.
+        path: PathBuf,
+        /// What the tokenizers library said.
+        message: String,
+    },
+    /// The tokenizer failed on the input.
+    #[error("tokenisation failed: {0}")]
+    Encode(String),
+}
+
+/// Token ids of a list of sentences, and how many had to be cut at the model's maximum length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tokenized {
+    /// Ids of each sentence, special tokens included.
+    pub ids: Vec<Vec<u32>>,
+    /// How many sentences were longer than the model's maximum and were truncated.
+    pub truncated: usize,
+}
+
+/// The model's tokenizer with its prompt prefix and length limit.
+#[derive(Clone)]
+pub struct SentenceTokenizer {
+    tokenizer: Tokenizer,
+    prefix: String,
+    pad_id: u32,
+}
+
+impl SentenceTokenizer {
+    /// Loads `tokenizer.json` from the model directory, truncating at the model's maximum length.
+    pub fn load(model: &ModelDir) -> Result<Self, TokenizeError> {
+        let path = model.tokenizer();
+        let load_error = |message: String| TokenizeError::Load {
+            path: path.clone(),
+            message,
+        };
+        let mut tokenizer = Tokenizer::from_file(&path).map_err(|e| load_error(e.to_string()))?;
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: model.max_tokens,
+                strategy: TruncationStrategy::LongestFirst,
+                stride: 0,
+                direction: TruncationDirection::Right,
+            }))
+            .map_err(|e| load_error(e.to_string()))?;
+        Ok(Self::from_tokenizer(
+            tokenizer,
+            &model.prefix,
+            model.config.pad_token_id,
+        ))
+    }
+
+    /// Wraps an already configured tokenizer (truncation is the caller's).
+    pub fn from_tokenizer(mut tokenizer: Tokenizer, prefix: &str, pad_id: u32) -> Self {
+        tokenizer.with_padding(None);
+        Self {
+            tokenizer,
+            prefix: prefix.to_string(),
+            pad_id,
+        }
+    }
+
+    /// Id of the padding token.
+    pub fn pad_id(&self) -> u32 {
+        self.pad_id
+    }
+
+    /// The text put before every sentence (e5's `passage: `).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Token ids of each sentence (with the prefix and special tokens), in input order.
+    pub fn encode(&self, sentences: &[&str]) -> Result<Tokenized, TokenizeError> {
+        let inputs: Vec<String> = sentences
+            .iter()
+            .map(|s| format!("{}{s}", self.prefix))
+            .collect();
+        let encodings = self
+            .tokenizer
+            .encode_batch(inputs, true)
+            .map_err(|e| TokenizeError::Encode(e.to_string()))?;
+        let truncated = encodings
+            .iter()
+            .filter(|e| !e.get_overflowing().is_empty())
+            .count();
+        Ok(Tokenized {
+            ids: encodings
+                .into_iter()
+                .map(|e| e.get_ids().to_vec())
+                .collect(),
+            truncated,
+        })
+    }
+}

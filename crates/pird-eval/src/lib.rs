@@ -1,0 +1,39 @@
+//! Gold-data readers and alignment metrics for pird.
+//!
+//! - [`bead`]: beads, alignments and scored pairs, and Vecalign's `[0]:[0, 1]` bead syntax.
+//! - [`gold`]: readers for bead files, line-parallel TSV, parallel text files and document TSVs.
+//! - [`bead_metrics`]: strict and lax bead precision/recall/F1 as Vecalign's `score.py`.
+//! - [`mining`]: precision/recall/F1 at a threshold, best F1 and average precision.
+//! - [`retrieval`]: P@1 in both directions and the xSIM error rate.
+//! - [`doc_alignment`]: document-alignment accuracy and precision.
+//! - [`rows`]: the `metrics` table's rows and stable metric names.
+//!
+//! Every module states its metric's exact definition. The metrics take ids and scores only, never
+//! models or text, so they are independent of how predictions were made.
+
+#![warn(missing_docs)]
+
+pub mod bead;
+pub mod bead_metrics;
+pub mod doc_alignment;
+pub mod error;
+pub mod gold;
+pub mod mining;
+pub mod prf;
+pub mod retrieval;
+pub mod rows;
+
+pub use bead::{Alignment, Bead, ParseBeadError, ScoredPair, SentId};
+pub use bead_metrics::{bead_scores, pooled_bead_scores, BeadCounts, BeadScores, BeadTally};
+pub use doc_alignment::{doc_alignment_scores, DocAlignmentScores};
+pub use error::{GoldError, MetricError};
+pub use gold::{
+    read_bead_file, read_document_tsv, read_document_tsv_column, read_line_parallel_tsv,
+    read_parallel_files, Document, LineParallel, Sentence,
+};
+pub use mining::{link_candidates, link_gold, MiningCandidates, MiningScores};
+pub use prf::PrF1;
+pub use retrieval::{
+    diagonal_gold, retrieval_scores, DirectionCounts, RetrievalScores, SimilarityMatrix,
+};
+pub use rows::{MetricRow, RunLabel};

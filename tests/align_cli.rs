@@ -1,0 +1,167 @@
+//! End-to-end runs of `pird align` and `pird docalign` with the default model (imported and
+//! calibrated by `scripts/fetch-model`).
+
+use polars::prelude::*;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn default_model() -> String {
+    let dir = repo().join("data/models/multilingual-e5-small");
+    assert!(
+        dir.join("pird-calibration.json").is_file(),
+        "{} is missing or uncalibrated: run scripts/fetch-model first",
+        dir.display()
+    );
+    dir.display().to_string()
+}
+
+fn pird(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pird"))
+        .args(args)
+        .env("PIRD_THREADS", "2")
+        .output()
+        .expect("pird runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn seed(name: &str) -> String {
+    repo().join("data/seeds").join(name).display().to_string()
+}
+
+/// (src_ids, tgt_ids) of every row.
+fn id_pairs(df: &DataFrame) -> Vec<(Vec<u32>, Vec<u32>)> {
+    let ids = |name: &str| -> Vec<Vec<u32>> {
+        let lists = df.column(name).unwrap().list().unwrap().clone();
+        (0..lists.len())
+            .map(|r| {
+                lists
+                    .get_as_series(r)
+                    .unwrap()
+                    .u32()
+                    .unwrap()
+                    .into_no_null_iter()
+                    .collect()
+            })
+            .collect()
+    };
+    ids("src_ids").into_iter().zip(ids("tgt_ids")).collect()
+}
+
+#[test]
+fn the_paris_reports_share_the_quotes_and_statements() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pairs.parquet");
+    let model = default_model();
+    let output = pird(&[
+        "align",
+        &seed("paris-conference.ckb.txt"),
+        &seed("paris-conference.arb.txt"),
+        "--mode",
+        "comparable",
+        "--model",
+        &model,
+        "--no-cache",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let df = ParquetReader::new(std::fs::File::open(&out).unwrap())
+        .finish()
+        .unwrap();
+    let pairs = id_pairs(&df);
+    // Sentence numbers as `pird segment` gives them (see tests/segment_cli.rs).
+    let expected = [
+        (vec![0], vec![0]),   // the opening: the conference in Paris on 12 November
+        (vec![9], vec![2]),   // the joint statement on the 24 December elections
+        (vec![12], vec![5]),  // the sanctions statement
+        (vec![19], vec![13]), // Macron: the plan for the mercenaries' withdrawal must be carried out
+    ];
+    for pair in &expected {
+        assert!(
+            pairs.contains(pair),
+            "{pair:?} not among the confident pairs {pairs:?}"
+        );
+    }
+    // Every kept pair passed the calibrated threshold, and the four best are the four above.
+    let scores: Vec<f32> = df
+        .column("score")
+        .unwrap()
+        .f32()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    assert!(scores.iter().all(|&s| s >= 0.5), "{scores:?}");
+    let top4: Vec<_> = pairs.iter().take(4).cloned().collect();
+    for pair in &expected {
+        assert!(top4.contains(pair), "{pair:?} not in the top four {top4:?}");
+    }
+    assert_eq!(
+        df.column("method").unwrap().str().unwrap().get(0),
+        Some("comparable-margin")
+    );
+}
+
+#[test]
+fn parallel_lines_align_one_to_one_and_a_merge_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    // The first document of FLORES dev (lines 1–5 of ckb and arb), with arb lines 2 and 3 joined.
+    let flores = repo().join("data/flores200-dev");
+    let ckb: Vec<String> = std::fs::read_to_string(flores.join("ckb_Arab.dev"))
+        .unwrap()
+        .lines()
+        .take(5)
+        .map(String::from)
+        .collect();
+    let arb: Vec<String> = std::fs::read_to_string(flores.join("arb_Arab.dev"))
+        .unwrap()
+        .lines()
+        .take(5)
+        .map(String::from)
+        .collect();
+    let merged = [
+        arb[0].clone(),
+        format!("{} {}", arb[1], arb[2]),
+        arb[3].clone(),
+        arb[4].clone(),
+    ];
+    let (src, tgt) = (
+        dir.path().join("doc.ckb.txt"),
+        dir.path().join("doc.arb.txt"),
+    );
+    std::fs::write(&src, ckb.join("\n")).unwrap();
+    std::fs::write(&tgt, merged.join("\n")).unwrap();
+    let out = dir.path().join("beads.parquet");
+    let output = pird(&[
+        "align",
+        src.to_str().unwrap(),
+        tgt.to_str().unwrap(),
+        "--lines",
+        "--model",
+        &default_model(),
+        "--no-cache",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let df = ParquetReader::new(std::fs::File::open(&out).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(
+        id_pairs(&df),
+        vec![
+            (vec![0], vec![0]),
+            (vec![1, 2], vec![1]),
+            (vec![3], vec![2]),
+            (vec![4], vec![3])
+        ]
+    );
+    let beads: Vec<Option<&str>> = df.column("bead").unwrap().str().unwrap().iter().collect();
+    assert_eq!(beads, [Some("1-1"), Some("2-1"), Some("1-1"), Some("1-1")]);
+}

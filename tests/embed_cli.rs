@@ -1,0 +1,217 @@
+//! End-to-end runs of `pird embed` with the default model (made by `scripts/fetch-model`).
+
+use polars::prelude::*;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The imported default model; the tests fail (not skip) without it.
+fn default_model() -> String {
+    let dir = repo().join("data/models/multilingual-e5-small");
+    assert!(
+        dir.join("model.safetensors").is_file(),
+        "{} is missing: run scripts/fetch-model first",
+        dir.display()
+    );
+    dir.display().to_string()
+}
+
+fn pird(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pird"));
+    command.args(args).env("PIRD_THREADS", "2");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().expect("pird runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn seed_sentences_embed_to_unit_vectors_and_the_cache_serves_a_second_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let sentences = dir.path().join("sentences.parquet");
+    let seed = repo().join("data/seeds/paris-conference.arb.txt");
+    let output = pird(
+        &[
+            "segment",
+            seed.to_str().unwrap(),
+            "-o",
+            sentences.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let cache = dir.path().join("cache.redb");
+    let out = dir.path().join("embeddings.parquet");
+    let model = default_model();
+    let args = [
+        "embed",
+        sentences.to_str().unwrap(),
+        "--model",
+        &model,
+        "--cache",
+        cache.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let output = pird(&args, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("19 sentences (19 distinct, 0 from the cache, 19 encoded"),
+        "{}",
+        stderr(&output)
+    );
+
+    let df = ParquetReader::new(std::fs::File::open(&out).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(df.height(), 19);
+    assert_eq!(
+        df.column("vector").unwrap().dtype(),
+        &DataType::Array(Box::new(DataType::Float32), 384)
+    );
+    assert_eq!(
+        df.column("model").unwrap().str().unwrap().get(0),
+        Some("multilingual-e5-small")
+    );
+    let vectors = df.column("vector").unwrap().array().unwrap();
+    let first: Vec<f32> = vectors
+        .get_as_series(0)
+        .unwrap()
+        .f32()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    let norm: f32 = first.iter().map(|x| x * x).sum::<f32>().sqrt();
+    assert!((norm - 1.0).abs() < 1e-4, "norm {norm}");
+
+    let again = dir.path().join("again.npy");
+    let mut second = args;
+    second[7] = again.to_str().unwrap();
+    let output = pird(&second, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("19 from the cache, 0 encoded"),
+        "{}",
+        stderr(&output)
+    );
+    // .npy: a 128-byte-aligned header, then 19 × 384 little-endian f32 in row order.
+    let bytes = std::fs::read(&again).unwrap();
+    let data = &bytes[bytes.len() - 19 * 384 * 4..];
+    let cached_first: Vec<f32> = data[..384 * 4]
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    assert_eq!(cached_first, first);
+}
+
+#[test]
+fn plain_text_lines_are_rows_and_duplicates_share_a_vector() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("lines.txt");
+    std::fs::write(&text, "ماکرۆن گوتی.\nقال ماكرون.\nماکرۆن گوتی.\n").unwrap();
+    let out = dir.path().join("e.ndjson");
+    let output = pird(
+        &[
+            "embed",
+            text.to_str().unwrap(),
+            "--model",
+            &default_model(),
+            "--no-cache",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("3 sentences (2 distinct, 0 from the cache, 2 encoded"),
+        "{}",
+        stderr(&output)
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[2]["sent_id"], 2);
+    assert_eq!(lines[0]["vector"], lines[2]["vector"]);
+    assert_ne!(lines[0]["vector"], lines[1]["vector"]);
+}
+
+#[test]
+fn an_unreachable_hub_gives_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("lines.txt");
+    std::fs::write(&text, "سڵاو\n").unwrap();
+    let out = dir.path().join("e.parquet");
+    let hf_home = dir.path().join("hf");
+    let output = pird(
+        &[
+            "embed",
+            text.to_str().unwrap(),
+            "--model",
+            "intfloat/multilingual-e5-small",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &[
+            ("HF_ENDPOINT", "http://127.0.0.1:9"),
+            ("HF_HOME", hf_home.to_str().unwrap()),
+        ],
+    );
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("cannot download config.json of model 'intfloat/multilingual-e5-small'"),
+        "{err}"
+    );
+    assert!(err.contains("pass a local model directory"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn vectors_cannot_go_to_csv_and_a_missing_model_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("lines.txt");
+    std::fs::write(&text, "سڵاو\n").unwrap();
+    let output = pird(
+        &[
+            "embed",
+            text.to_str().unwrap(),
+            "-o",
+            dir.path().join("e.csv").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(
+        stderr(&output).contains("CSV cannot hold vectors"),
+        "{}",
+        stderr(&output)
+    );
+    let output = pird(
+        &[
+            "embed",
+            text.to_str().unwrap(),
+            "--model",
+            "./no/such/dir",
+            "-o",
+            dir.path().join("e.parquet").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("model './no/such/dir' is not a directory"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -20,7 +20,13 @@ pub struct OpenModel {
 
 /// Resolves, loads and (unless `--no-cache`) attaches the cache to the model of `args`.
 pub fn open_model(args: &ModelArgs) -> Result<OpenModel> {
-    let dir = ModelDir::open(&resolve_model(&args.model)?)?;
+    let path = resolve_model(&args.model).with_context(|| {
+        format!(
+            "no model at '{}': run scripts/fetch-model in the pird checkout (and run pird from there), or pass --model DIR",
+            args.model
+        )
+    })?;
+    let dir = ModelDir::open(&path)?;
     let tokenizer = SentenceTokenizer::load(&dir)?;
     let encoder = load_encoder(&dir, args)?;
     let limits = BatchLimits {

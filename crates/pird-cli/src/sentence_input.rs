@@ -22,6 +22,17 @@ pub enum SplitMode {
     },
 }
 
+impl SplitMode {
+    /// The mode the `--lines` flag asks for (blank lines skipped).
+    pub fn of(args: &crate::cli::SentenceArgs) -> Self {
+        if args.lines {
+            SplitMode::Lines { keep_blank: false }
+        } else {
+            SplitMode::Segment
+        }
+    }
+}
+
 /// The sentences of one document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentenceDoc {

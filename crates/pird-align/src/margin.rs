@@ -40,8 +40,14 @@ impl MarginScorer {
         source_pool: ArrayView2<f32>,
         k: usize,
     ) -> Self {
-        let source_neighbours = nearest_neighbours(sources, target_pool, k);
-        let target_neighbours = nearest_neighbours(targets, source_pool, k);
+        Self::from_neighbours(
+            nearest_neighbours(sources, target_pool, k),
+            nearest_neighbours(targets, source_pool, k),
+        )
+    }
+
+    /// Margins from neighbour lists found elsewhere (e.g. in a band, or merged from two pools).
+    pub fn from_neighbours(source_neighbours: Neighbours, target_neighbours: Neighbours) -> Self {
         Self {
             source_neighbourhood: source_neighbours.mean_scores(),
             target_neighbourhood: target_neighbours.mean_scores(),

@@ -75,14 +75,27 @@ pub fn mine_with_scorer(
     if n == 0 || m == 0 {
         return Vec::new();
     }
-    let centred_cosine = scorer.centred_cosines();
-    let margin = |i: usize, j: usize| scorer.margins.margin(i, j, centred_cosine[[i, j]]);
-
+    // Candidates are each sentence's nearest sentences of the other side by centred cosine
+    // (found by the scorer, exact and blocked: memory grows with n + m, not n·m); the best by
+    // margin among them wins, as in LASER-style mining with k-NN lists.
+    let (src, tgt) = (
+        &scorer.centred_source.sentences,
+        &scorer.centred_target.sentences,
+    );
+    let (forward, backward) = scorer.candidates();
+    let centred_cosine = |i: usize, j: usize| src.row(i).dot(&tgt.row(j));
+    let margin = |i: usize, j: usize| scorer.sentence_margin(i, j, centred_cosine(i, j));
     let best_target: Vec<usize> = (0..n)
-        .map(|i| argmax((0..m).map(|j| margin(i, j))))
+        .map(|i| {
+            let row = forward.indices.row(i);
+            row[argmax(row.iter().map(|&j| margin(i, j as usize)))] as usize
+        })
         .collect();
     let best_source: Vec<usize> = (0..m)
-        .map(|j| argmax((0..n).map(|i| margin(i, j))))
+        .map(|j| {
+            let row = backward.indices.row(j);
+            row[argmax(row.iter().map(|&i| margin(i as usize, j)))] as usize
+        })
         .collect();
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     for (i, &j) in best_target.iter().enumerate() {
@@ -111,7 +124,7 @@ pub fn mine_with_scorer(
             (source, target),
             (&scorer.centred_source, &scorer.centred_target),
             (&used_source, &used_target),
-            centred_cosine[[i, j]] + config.merge_gain,
+            centred_cosine(i, j) + config.merge_gain,
         );
         source_run.clone().for_each(|s| used_source[s] = true);
         target_run.clone().for_each(|t| used_target[t] = true);

@@ -9,8 +9,10 @@
 //! the other document plus the background, so that a margin means the same for a ten-sentence
 //! news story as for a thousand-sentence corpus, and one calibration serves both.
 
+use crate::anchor_score::AnchorEvidence;
 use crate::margin::{ratio_margin, MarginScorer};
 use crate::overlap::Overlaps;
+use crate::similarity::{nearest_neighbours, nearest_neighbours_near_diagonal, Neighbours};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use std::ops::Range;
 
@@ -66,7 +68,15 @@ pub struct PairScorer<'a> {
     pub centred_target: CentredSide,
     /// Margin neighbourhoods of the centred single sentences.
     pub margins: MarginScorer,
+    /// Nearest neighbours of each side within the other document (see [`Self::candidates`]).
+    candidates: (Neighbours, Neighbours),
+    /// Anchor evidence added to every margin, if any.
+    anchors: Option<AnchorEvidence>,
 }
+
+/// Neighbours kept per sentence within the other document: candidates for mining, of which
+/// the first k also form the margin neighbourhood.
+pub const CANDIDATES: usize = 16;
 
 /// Sentences of each language from other texts: language means and margin neighbourhoods.
 #[derive(Debug, Clone)]
@@ -91,25 +101,24 @@ impl Background {
     }
 }
 
+/// Where a sentence's margin neighbours are searched among the other document's sentences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeighbourSearch {
+    /// Among all of them (comparable texts: a partner can be anywhere).
+    Exhaustive,
+    /// Among those within `window` of the sentence's relative position (parallel texts, whose
+    /// partners lie near the diagonal): time grows linearly with document length.
+    NearDiagonal {
+        /// Sentences searched on each side of the diagonal position.
+        window: usize,
+    },
+}
+
 impl<'a> PairScorer<'a> {
     /// Centres both sides on their own means and computes `k`-nearest-neighbour neighbourhoods
     /// within the two documents.
     pub fn new(source: &'a Overlaps, target: &'a Overlaps, k: usize) -> Self {
-        let centred_source = CentredSide::new(source.sentences());
-        let centred_target = CentredSide::new(target.sentences());
-        let k = k.min(source.len()).min(target.len()).max(1);
-        let margins = MarginScorer::new(
-            centred_source.sentences.view(),
-            centred_target.sentences.view(),
-            k,
-        );
-        Self {
-            source,
-            target,
-            centred_source,
-            centred_target,
-            margins,
-        }
+        Self::build(source, target, None, k, NeighbourSearch::Exhaustive)
     }
 
     /// Centres each side on its language's background mean and searches neighbourhoods among
@@ -120,44 +129,132 @@ impl<'a> PairScorer<'a> {
         background: &Background,
         k: usize,
     ) -> Self {
-        let centred_source =
-            CentredSide::with_mean(source.sentences(), mean_row(background.source.view()));
-        let centred_target =
-            CentredSide::with_mean(target.sentences(), mean_row(background.target.view()));
-        let pool = |doc: &CentredSide, extra: &Array2<f32>| {
-            let extra = CentredSide::with_mean(extra.view(), doc.mean.clone());
-            ndarray::concatenate(Axis(0), &[doc.sentences.view(), extra.sentences.view()])
-                .expect("same width")
-        };
-        let source_pool = pool(&centred_source, &background.source);
-        let target_pool = pool(&centred_target, &background.target);
-        let k = k.min(source_pool.nrows()).min(target_pool.nrows()).max(1);
-        let margins = MarginScorer::with_pools(
-            centred_source.sentences.view(),
-            target_pool.view(),
-            centred_target.sentences.view(),
-            source_pool.view(),
+        Self::build(
+            source,
+            target,
+            Some(background),
             k,
+            NeighbourSearch::Exhaustive,
+        )
+    }
+
+    /// Centres each side (on the background's language means when given, else on its own mean)
+    /// and finds each sentence's `k` nearest neighbours among the other document (searched as
+    /// `search` says) plus the other language's background sentences.
+    pub fn build(
+        source: &'a Overlaps,
+        target: &'a Overlaps,
+        background: Option<&Background>,
+        k: usize,
+        search: NeighbourSearch,
+    ) -> Self {
+        let (centred_source, centred_target) = match background {
+            Some(b) => (
+                CentredSide::with_mean(source.sentences(), mean_row(b.source.view())),
+                CentredSide::with_mean(target.sentences(), mean_row(b.target.view())),
+            ),
+            None => (
+                CentredSide::new(source.sentences()),
+                CentredSide::new(target.sentences()),
+            ),
+        };
+        let (n, m) = (source.len(), target.len());
+        let find = |queries: &Array2<f32>, keys: &Array2<f32>, k: usize| match search {
+            NeighbourSearch::Exhaustive => nearest_neighbours(queries.view(), keys.view(), k),
+            NeighbourSearch::NearDiagonal { window } => {
+                nearest_neighbours_near_diagonal(queries.view(), keys.view(), k, window)
+            }
+        };
+        // One search gives both the candidates and (their first k) the margin neighbourhoods.
+        let wide = CANDIDATES.max(k);
+        let candidates = (
+            find(
+                &centred_source.sentences,
+                &centred_target.sentences,
+                wide.min(m),
+            ),
+            find(
+                &centred_target.sentences,
+                &centred_source.sentences,
+                wide.min(n),
+            ),
         );
+        let margins = match background {
+            None => {
+                let k = k.min(n).min(m).max(1);
+                MarginScorer::from_neighbours(candidates.0.first(k), candidates.1.first(k))
+            }
+            Some(b) => {
+                let extra = |doc: &CentredSide, sentences: &Array2<f32>| {
+                    CentredSide::with_mean(sentences.view(), doc.mean.clone()).sentences
+                };
+                let (extra_source, extra_target) = (
+                    extra(&centred_source, &b.source),
+                    extra(&centred_target, &b.target),
+                );
+                let k = k
+                    .min(n + extra_source.nrows())
+                    .min(m + extra_target.nrows())
+                    .max(1);
+                // Background keys are numbered after the other document's sentences.
+                let pooled = |queries: &Array2<f32>,
+                              in_doc: &Neighbours,
+                              doc_rows: usize,
+                              extra: &Array2<f32>| {
+                    let in_doc = in_doc.first(k.min(in_doc.indices.ncols()));
+                    let in_extra =
+                        nearest_neighbours(queries.view(), extra.view(), k.min(extra.nrows()));
+                    match (in_doc.indices.ncols(), extra.nrows()) {
+                        (0, _) => in_extra,
+                        (_, 0) => in_doc,
+                        _ => in_doc.merged_with(&in_extra, doc_rows as u32, k),
+                    }
+                };
+                MarginScorer::from_neighbours(
+                    pooled(&centred_source.sentences, &candidates.0, m, &extra_target),
+                    pooled(&centred_target.sentences, &candidates.1, n, &extra_source),
+                )
+            }
+        };
         Self {
             source,
             target,
             centred_source,
             centred_target,
             margins,
+            candidates,
+            anchors: None,
         }
     }
 
-    /// Centred cosines of all single-sentence pairs (`source × target`).
-    pub fn centred_cosines(&self) -> Array2<f32> {
-        self.centred_source
-            .sentences
-            .dot(&self.centred_target.sentences.t())
+    /// Each source sentence's nearest target sentences and each target's nearest sources by
+    /// centred cosine (at most [`CANDIDATES`] each, best first): the miner's candidates.
+    pub fn candidates(&self) -> (&Neighbours, &Neighbours) {
+        (&self.candidates.0, &self.candidates.1)
+    }
+
+    /// Adds the anchor evidence of the two documents to every margin this scorer gives.
+    pub fn with_anchors(mut self, anchors: AnchorEvidence) -> Self {
+        self.anchors = Some(anchors);
+        self
+    }
+
+    /// The margin of single sentences `i` and `j` whose centred cosine is `centred_cosine`,
+    /// with the anchor bonus when the scorer has anchors.
+    pub fn sentence_margin(&self, i: usize, j: usize, centred_cosine: f32) -> f32 {
+        self.margins.margin(i, j, centred_cosine) + self.anchor_bonus(&(i..i + 1), &(j..j + 1))
+    }
+
+    fn anchor_bonus(&self, source: &Range<usize>, target: &Range<usize>) -> f32 {
+        self.anchors
+            .as_ref()
+            .map_or(0.0, |a| a.bonus(source, target))
     }
 
     /// `(raw cosine, centred ratio margin)` of a bead; deletions score `(0, 0)`.
     ///
-    /// A run's neighbourhood is the mean of its sentences' neighbourhoods.
+    /// A run's neighbourhood is the mean of its sentences' neighbourhoods; the margin includes
+    /// the anchor bonus when the scorer has anchors.
     pub fn score(&self, source: &Range<usize>, target: &Range<usize>) -> (f32, f32) {
         if source.is_empty() || target.is_empty() {
             return (0.0, 0.0);
@@ -176,12 +273,15 @@ impl<'a> PairScorer<'a> {
             mean(&self.margins.source_neighbourhood, source),
             mean(&self.margins.target_neighbourhood, target),
         );
-        (raw_source.dot(&raw_target), margin)
+        (
+            raw_source.dot(&raw_target),
+            margin + self.anchor_bonus(source, target),
+        )
     }
 }
 
 /// The mean of the rows (zeros for no rows).
-fn mean_row(vectors: ArrayView2<f32>) -> Array1<f32> {
+pub fn mean_row(vectors: ArrayView2<f32>) -> Array1<f32> {
     vectors
         .mean_axis(Axis(0))
         .unwrap_or_else(|| Array1::zeros(vectors.ncols()))

@@ -5,6 +5,7 @@
 //! `block × m` floats however large the inputs are.
 
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
+use std::ops::Range;
 
 /// Rows of queries multiplied at once; bounds memory at `QUERY_BLOCK × keys` floats.
 const QUERY_BLOCK: usize = 512;
@@ -19,6 +20,49 @@ pub struct Neighbours {
 }
 
 impl Neighbours {
+    /// The `k` best of each query's neighbours here and in `other`, whose key indices are
+    /// shifted by `offset` (e.g. neighbours among a document and among background sentences).
+    pub fn merged_with(&self, other: &Neighbours, offset: u32, k: usize) -> Neighbours {
+        let n = self.indices.nrows();
+        let mut indices = Array2::<u32>::zeros((n, k));
+        let mut scores = Array2::<f32>::zeros((n, k));
+        let mut both: Vec<(f32, u32)> = Vec::new();
+        for q in 0..n {
+            both.clear();
+            both.extend(
+                self.scores
+                    .row(q)
+                    .iter()
+                    .copied()
+                    .zip(self.indices.row(q).iter().copied()),
+            );
+            both.extend(
+                other
+                    .scores
+                    .row(q)
+                    .iter()
+                    .copied()
+                    .zip(other.indices.row(q).iter().map(|&i| i + offset)),
+            );
+            both.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            both.dedup_by_key(|pair| pair.1);
+            for slot in 0..k {
+                let (score, index) = both[slot.min(both.len() - 1)];
+                indices[[q, slot]] = index;
+                scores[[q, slot]] = score;
+            }
+        }
+        Neighbours { indices, scores }
+    }
+
+    /// The first (best) `k` neighbours of each query.
+    pub fn first(&self, k: usize) -> Neighbours {
+        Neighbours {
+            indices: self.indices.slice(s![.., ..k]).to_owned(),
+            scores: self.scores.slice(s![.., ..k]).to_owned(),
+        }
+    }
+
     /// Mean cosine of each query's `k` nearest keys (the margin's neighbourhood term).
     pub fn mean_scores(&self) -> Array1<f32> {
         self.scores
@@ -37,6 +81,34 @@ pub fn cosine_matrix(a: ArrayView2<f32>, b: ArrayView2<f32>) -> Array2<f32> {
 /// With fewer than `k` keys, the missing neighbours are filled with the last real one, so that
 /// means stay defined; ties go to the lower key index.
 pub fn nearest_neighbours(queries: ArrayView2<f32>, keys: ArrayView2<f32>, k: usize) -> Neighbours {
+    let all = 0..keys.nrows();
+    nearest_in_windows(queries, keys, k, |_| all.clone())
+}
+
+/// The `k` nearest keys of every query among the keys within `window` of the query's own
+/// relative position (query i of n looks near key i·m/n), as in a band around the diagonal of
+/// two parallel documents. Time and memory grow with `(n + m) · window` instead of `n · m`.
+pub fn nearest_neighbours_near_diagonal(
+    queries: ArrayView2<f32>,
+    keys: ArrayView2<f32>,
+    k: usize,
+    window: usize,
+) -> Neighbours {
+    let (n, m) = (queries.nrows().max(1), keys.nrows());
+    nearest_in_windows(queries, keys, k, |block| {
+        let low = (block.start * m / n).saturating_sub(window);
+        let high = ((block.end * m).div_ceil(n) + window).min(m);
+        low..high
+    })
+}
+
+/// Exact k-NN of each block of queries among the keys in `window(block)`.
+fn nearest_in_windows(
+    queries: ArrayView2<f32>,
+    keys: ArrayView2<f32>,
+    k: usize,
+    window: impl Fn(Range<usize>) -> Range<usize>,
+) -> Neighbours {
     let n = queries.nrows();
     let mut indices = Array2::<u32>::zeros((n, k));
     let mut scores = Array2::<f32>::zeros((n, k));
@@ -46,7 +118,11 @@ pub fn nearest_neighbours(queries: ArrayView2<f32>, keys: ArrayView2<f32>, k: us
     let mut order: Vec<u32> = Vec::new();
     for start in (0..n).step_by(QUERY_BLOCK) {
         let end = (start + QUERY_BLOCK).min(n);
-        let block = queries.slice(s![start..end, ..]).dot(&keys.t());
+        let keys_seen = window(start..end);
+        let first_key = keys_seen.start as u32;
+        let block = queries
+            .slice(s![start..end, ..])
+            .dot(&keys.slice(s![keys_seen, ..]).t());
         for (offset, row) in block.outer_iter().enumerate() {
             order.clear();
             order.extend(0..row.len() as u32);
@@ -59,7 +135,7 @@ pub fn nearest_neighbours(queries: ArrayView2<f32>, keys: ArrayView2<f32>, k: us
             order[..take].sort_unstable_by(by_score);
             for slot in 0..k {
                 let key = order[slot.min(take - 1)];
-                indices[[start + offset, slot]] = key;
+                indices[[start + offset, slot]] = first_key + key;
                 scores[[start + offset, slot]] = row[key as usize];
             }
         }
@@ -136,6 +212,48 @@ mod tests {
             let best = full.row(i).iter().cloned().fold(f32::MIN, f32::max);
             assert!((nn.scores[[i, 0]] - best).abs() < 1e-6);
         }
+    }
+
+    #[test]
+    fn a_wide_band_is_exhaustive_and_a_narrow_one_stays_near_the_diagonal() {
+        let n = 1200;
+        let rows = |seed: usize| {
+            unit(Array2::from_shape_fn((n, 4), |(i, j)| {
+                (((i + seed) * 7919 + j * 104_729) % 1000) as f32 / 500.0 - 1.0
+            }))
+        };
+        let (queries, keys) = (rows(0), rows(3));
+        let exact = nearest_neighbours(queries.view(), keys.view(), 4);
+        assert_eq!(
+            nearest_neighbours_near_diagonal(queries.view(), keys.view(), 4, n),
+            exact
+        );
+        let banded = nearest_neighbours_near_diagonal(queries.view(), keys.view(), 4, 100);
+        for (q, row) in banded.indices.outer_iter().enumerate() {
+            let block = q / QUERY_BLOCK * QUERY_BLOCK;
+            for &key in row {
+                let key = key as usize;
+                assert!(
+                    key + 100 >= block && key < block + QUERY_BLOCK + 100,
+                    "{q} {key}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn merged_neighbours_keep_the_best_of_both() {
+        let a = Neighbours {
+            indices: array![[0u32, 1]],
+            scores: array![[0.9f32, 0.5]],
+        };
+        let b = Neighbours {
+            indices: array![[0u32, 1]],
+            scores: array![[0.7f32, 0.6]],
+        };
+        let merged = a.merged_with(&b, 10, 3);
+        assert_eq!(merged.indices, array![[0u32, 10, 11]]);
+        assert_eq!(merged.scores, array![[0.9f32, 0.7, 0.6]]);
     }
 
     #[test]

@@ -27,9 +27,73 @@ pub enum Command {
     Align(AlignArgs),
     /// Pair the documents of two collections one to one and write the `doc_pairs` table.
     Docalign(DocalignArgs),
+    /// Measure alignment quality against gold data and write the `metrics` table.
+    #[command(subcommand)]
+    Eval(EvalCommand),
     /// Manage model directories.
     #[command(subcommand)]
     Model(ModelCommand),
+}
+
+/// The subcommands of `pird eval`.
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// The standard evaluation of one model on the data the project ships (FLORES-200 dev
+    /// retrieval, Bible gospels parallel alignment, TICO-19/FLORES comparable mining, document
+    /// alignment), as one `metrics` table.
+    Suite(EvalSuiteArgs),
+}
+
+/// A task of the evaluation suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SuiteTask {
+    /// FLORES-200 dev P@1 and xSIM both ways, per scoring method.
+    Retrieval,
+    /// Bible gospel chapters with synthetic merges and drops: strict and lax bead F1.
+    Parallel,
+    /// TICO-19 and FLORES documents with 30 % dropped and shuffled: mining P/R/F1.
+    Comparable,
+    /// FLORES-200 dev and TICO-19 document alignment accuracy.
+    Documents,
+}
+
+/// Options of `pird eval suite`.
+#[derive(Debug, Args)]
+pub struct EvalSuiteArgs {
+    /// The project's data folder (holding flores200-dev/, bible-nt/, tico19/).
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// Tasks to run (comma-separated; default all).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "retrieval,parallel,comparable,documents"
+    )]
+    pub tasks: Vec<SuiteTask>,
+    /// Seed of the synthetic merges, drops and shuffles.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Use only the first N documents of each data set (a quick run; figures are not comparable).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Neighbourhood size of the retrieval task's margins (the aligners use k = 4).
+    #[arg(long, default_value_t = pird_align::DEFAULT_K)]
+    pub retrieval_k: usize,
+    /// Anchor bonus for agreeing numbers, months and Latin tokens (retrieval's anchored method).
+    #[arg(long, default_value_t = pird_align::AnchorScorer::default().strong_weight)]
+    pub anchor_strong_weight: f32,
+    /// Anchor penalty when only one side has numbers, months or Latin tokens.
+    #[arg(long, default_value_t = pird_align::AnchorScorer::default().one_sided_penalty)]
+    pub anchor_one_sided_penalty: f32,
+    /// Anchor bonus scale for shared name and word skeletons.
+    #[arg(long, default_value_t = pird_align::AnchorScorer::default().word_weight)]
+    pub anchor_word_weight: f32,
+    /// The model and how it runs.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Output `metrics` table: .parquet, .csv, .tsv, .ndjson or .jsonl.
+    #[arg(long, short)]
+    pub output: PathBuf,
 }
 
 /// Which model embeds, where, and through which cache (shared by every command that embeds).

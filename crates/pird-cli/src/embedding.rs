@@ -2,6 +2,7 @@
 
 use crate::cli::ModelArgs;
 use anyhow::{Context, Result};
+use pird_align::{overlap_spans, Overlaps};
 use pird_embed::{
     model_fingerprint, resolve_model, BatchLimits, Embedder, EmbeddingCache, ModelDir,
     SentenceTokenizer,
@@ -44,6 +45,44 @@ pub fn open_model(args: &ModelArgs) -> Result<OpenModel> {
         label: model_label(&args.model),
         dir,
     })
+}
+
+/// Embeds every run of up to `longest` consecutive sentences (joined with a space, as Vecalign
+/// embeds its overlaps) of each document, all documents in one pass so that batches stay full.
+pub fn embed_runs(
+    model: &mut OpenModel,
+    documents: &[&[String]],
+    longest: usize,
+    bar: &indicatif::ProgressBar,
+) -> Result<Vec<Overlaps>> {
+    let spans: Vec<Vec<(usize, usize)>> = documents
+        .iter()
+        .map(|doc| overlap_spans(doc.len(), longest))
+        .collect();
+    let texts: Vec<String> = documents
+        .iter()
+        .zip(&spans)
+        .flat_map(|(doc, spans)| {
+            spans
+                .iter()
+                .map(|&(start, len)| doc[start..start + len].join(" "))
+        })
+        .collect();
+    bar.set_length(bar.length().unwrap_or(0) + texts.len() as u64);
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let (vectors, _) = model.embedder.embed(&refs, &mut |n| bar.inc(n as u64))?;
+    let mut start = 0;
+    let mut runs = Vec::with_capacity(documents.len());
+    for (doc, spans) in documents.iter().zip(&spans) {
+        let end = start + spans.len();
+        runs.push(Overlaps::from_spans(
+            doc.len(),
+            longest,
+            vectors.slice(ndarray::s![start..end, ..]),
+        )?);
+        start = end;
+    }
+    Ok(runs)
 }
 
 /// The encoder for `--device`, `--threads` and `--half`.

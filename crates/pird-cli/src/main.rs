@@ -7,6 +7,7 @@ mod documents;
 mod embedding;
 mod progress;
 mod sentence_input;
+mod suite;
 mod tables;
 
 use clap::Parser;

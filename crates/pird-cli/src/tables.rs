@@ -377,3 +377,58 @@ pub mod sentences {
         }
     }
 }
+
+/// The `metrics` table: `dataset, method, model, metric, value, n`.
+pub mod metrics {
+    use anyhow::Result;
+    use pird_eval::MetricRow;
+    use polars::prelude::*;
+
+    /// The rows as a DataFrame with the table's schema.
+    pub fn frame(rows: &[MetricRow]) -> Result<DataFrame> {
+        let column = |name: &str, pick: fn(&MetricRow) -> &str| {
+            Column::new(name.into(), rows.iter().map(pick).collect::<Vec<_>>())
+        };
+        Ok(DataFrame::new(
+            rows.len(),
+            vec![
+                column("dataset", |r| &r.dataset),
+                column("method", |r| &r.method),
+                column("model", |r| &r.model),
+                column("metric", |r| &r.metric),
+                Column::new(
+                    "value".into(),
+                    rows.iter().map(|r| r.value).collect::<Vec<_>>(),
+                ),
+                Column::new("n".into(), rows.iter().map(|r| r.n).collect::<Vec<_>>()),
+            ],
+        )?)
+    }
+
+    /// The rows as an aligned plain-text table for the terminal.
+    pub fn to_text(rows: &[MetricRow]) -> String {
+        let width = |pick: fn(&MetricRow) -> &str, title: &str| {
+            rows.iter()
+                .map(|r| pick(r).chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(title.len())
+        };
+        let (d, m, k) = (
+            width(|r| &r.dataset, "dataset"),
+            width(|r| &r.method, "method"),
+            width(|r| &r.metric, "metric"),
+        );
+        let mut out = format!(
+            "{:d$}  {:m$}  {:k$}  {:>7}  {:>6}\n",
+            "dataset", "method", "metric", "value", "n"
+        );
+        for r in rows {
+            out += &format!(
+                "{:d$}  {:m$}  {:k$}  {:>7.4}  {:>6}\n",
+                r.dataset, r.method, r.metric, r.value, r.n
+            );
+        }
+        out
+    }
+}

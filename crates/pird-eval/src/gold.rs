@@ -131,8 +131,10 @@ pub fn read_document_tsv(path: impl AsRef<Path>) -> Result<Vec<Document>, GoldEr
 /// Reads a document TSV, taking sentence texts from the column `text_column`.
 ///
 /// The first line is a header naming the columns; it must include `doc_id` and `text_column`,
-/// and may include `sent_id`. Other columns are ignored, so a bilingual file such as
-/// `tuid doc_id source_url ckb arb eng` can be read once per language. Each row must have as many
+/// and may include `sent_id`. A verse-aligned file with a `ref` column (`MAT 1:1`) instead of
+/// `doc_id` is read with each chapter (`MAT 1`, the ref up to its last `:`) as one document.
+/// Other columns are ignored, so a bilingual file such as `tuid doc_id source_url ckb arb eng`
+/// can be read once per language. Each row must have as many
 /// fields as the header. Documents come in the order of their first row. Without `sent_id`, a
 /// document's sentences are numbered 0, 1, … in file order; with it, they carry those ids
 /// (unique within the document) and are sorted by them.
@@ -162,7 +164,12 @@ pub fn read_document_tsv_column(
             ),
         )
     };
-    let doc_col = find("doc_id").ok_or_else(|| missing("doc_id"))?;
+    // Verse-aligned files name verses (`MAT 1:1`) instead of documents: a chapter is a document.
+    let (doc_col, by_chapter) = match (find("doc_id"), find("ref")) {
+        (Some(col), _) => (col, false),
+        (None, Some(col)) => (col, true),
+        (None, None) => return Err(missing("doc_id")),
+    };
     let text_col = find(text_column).ok_or_else(|| missing(text_column))?;
     let sent_col = find("sent_id");
 
@@ -189,6 +196,20 @@ pub fn read_document_tsv_column(
         if doc_id.is_empty() {
             return Err(malformed(path, index, "the doc_id field is empty"));
         }
+        let doc_id = if by_chapter {
+            match doc_id.rsplit_once(':') {
+                Some((chapter, _verse)) if !chapter.trim().is_empty() => chapter.trim(),
+                _ => {
+                    return Err(malformed(
+                        path,
+                        index,
+                        format!("ref {doc_id:?} is not `BOOK chapter:verse`"),
+                    ))
+                }
+            }
+        } else {
+            doc_id
+        };
         let slot = *position.entry(doc_id.to_owned()).or_insert_with(|| {
             documents.push(Document {
                 id: doc_id.to_owned(),
@@ -422,6 +443,21 @@ mod tests {
         let arb = read_document_tsv_column(f.path(), "arb").unwrap();
         assert_eq!(ckb[0].sentences[1].text, "k2");
         assert_eq!(arb[0].sentences[1].text, "a2");
+    }
+
+    #[test]
+    fn verse_tsv_groups_by_chapter() {
+        let f = file(b"ref\tckb\tarb\nMAT 1:1\tk1\ta1\nMAT 1:2\tk2\ta2\nMAT 2:1\tk3\ta3\n");
+        let ckb = read_document_tsv_column(f.path(), "ckb").unwrap();
+        let ids: Vec<&str> = ckb.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["MAT 1", "MAT 2"]);
+        assert_eq!(ckb[0].sentences.len(), 2);
+        let bad = file(b"ref\tckb\nMAT 1\tk1\n");
+        let msg = message(
+            read_document_tsv_column(bad.path(), "ckb").unwrap_err(),
+            &bad,
+        );
+        assert_eq!(msg, "FILE:2: ref \"MAT 1\" is not `BOOK chapter:verse`");
     }
 
     #[test]

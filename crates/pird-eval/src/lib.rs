@@ -6,6 +6,7 @@
 //! - [`mining`]: precision/recall/F1 at a threshold, best F1 and average precision.
 //! - [`retrieval`]: P@1 in both directions and the xSIM error rate.
 //! - [`doc_alignment`]: document-alignment accuracy and precision.
+//! - [`synthetic`]: many-to-many and comparable test cases with exact gold from parallel data.
 //! - [`rows`]: the `metrics` table's rows and stable metric names.
 //!
 //! Every module states its metric's exact definition. The metrics take ids and scores only, never
@@ -22,6 +23,7 @@ pub mod mining;
 pub mod prf;
 pub mod retrieval;
 pub mod rows;
+pub mod synthetic;
 
 pub use bead::{Alignment, Bead, ParseBeadError, ScoredPair, SentId};
 pub use bead_metrics::{bead_scores, pooled_bead_scores, BeadCounts, BeadScores, BeadTally};
@@ -37,3 +39,4 @@ pub use retrieval::{
     diagonal_gold, retrieval_scores, DirectionCounts, RetrievalScores, SimilarityMatrix,
 };
 pub use rows::{MetricRow, RunLabel};
+pub use synthetic::{drop_and_shuffle, merge_and_drop, ComparableCase, MergeDrop, ParallelCase};

@@ -4,6 +4,7 @@
 //! forms are derived strings used for matching, and sentence spans are character offsets into
 //! the original, so that no character is lost.
 
+mod anchors;
 mod chars;
 mod detect;
 mod lang;
@@ -11,6 +12,7 @@ mod normalize;
 mod segment;
 mod skeleton;
 
+pub use anchors::{anchor_overlap, AnchorOverlap, Anchors};
 pub use detect::{detect_language, LanguageGuess};
 pub use lang::{Lang, ParseLangError};
 pub use normalize::normalize_for_matching;

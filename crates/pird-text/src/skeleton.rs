@@ -34,7 +34,7 @@ pub fn skeleton_similarity(a: &str, b: &str) -> f64 {
 }
 
 /// Folds one word onto its skeleton.
-fn fold_word(word: &str) -> String {
+pub(crate) fn fold_word(word: &str) -> String {
     let mut letters: Vec<char> = word.chars().filter_map(fold_letter).collect();
     // The Arabic article is written, the Sorani word has none: الجزائر / جەزائیر.
     if letters.len() >= 4 && letters[0] == 'ا' && letters[1] == 'ل' && is_arabic_letter(letters[2])

@@ -1,10 +1,13 @@
 //! `pird model calibrate`: fit the model's score calibration on line-parallel gold files.
 //!
 //! The gold lines are grouped into documents. Every other document becomes the model's
-//! background (stored as `pird-background.<lang>.npy`); each remaining document pair is scored
-//! the way `pird align` scores a document pair, against that background, and gives its gold
-//! pairs as positives and each sentence's best wrong partner (both directions) as hard
-//! negatives. The fitted calibration is stored as `pird-calibration.json`.
+//! background (stored as `pird-background.<lang>.npy`). Each remaining document is mined the way
+//! `pird align --mode comparable` mines a pair (against that background, with anchors) in three
+//! settings: against its translation, against its translation with 30 % of each side dropped and
+//! the rest shuffled, and against an unrelated document. Every mined pair is an example, correct
+//! or wrong by the gold, so that the probability describes the pairs the miner proposes, in
+//! translations, comparable texts and unrelated texts alike. The fitted calibration (with the
+//! anchor weights its margins include) is stored as `pird-calibration.json`.
 
 use crate::background;
 use crate::cli::{LangChoice, ModelCalibrateArgs};
@@ -12,12 +15,26 @@ use crate::embedding::open_model;
 use crate::progress;
 use crate::sentence_input::{read_one_doc, SplitMode};
 use anyhow::{bail, Context, Result};
+use ndarray::ArrayView2;
 use ndarray::{Array2, Axis};
-use pird_align::{Background, Calibration, Overlaps, PairFeatures, PairScorer, DEFAULT_K};
+use pird_align::{
+    mine_with_scorer, AnchorEvidence, AnchorScorer, Background, Calibration, MiningConfig,
+    Overlaps, PairFeatures, PairScorer, DEFAULT_K,
+};
+use pird_eval::drop_and_shuffle;
+use pird_text::{Anchors, Lang};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
 use std::path::Path;
 
 /// Lines a pseudo-document holds when no `--groups` file is given.
 const LINES_PER_PSEUDO_DOCUMENT: usize = 8;
+
+/// Share of sentences each side of a comparable training case loses.
+const COMPARABLE_DROP_RATE: f64 = 0.3;
+
+/// Seed of the comparable training cases (the calibration is reproducible).
+const CALIBRATION_SEED: u64 = 20_211_224;
 
 /// Fits and stores the calibration and background of the model.
 pub fn run(args: &ModelCalibrateArgs, quiet: bool) -> Result<()> {
@@ -91,47 +108,75 @@ pub fn run(args: &ModelCalibrateArgs, quiet: bool) -> Result<()> {
         target: target_vectors.select(Axis(0), &background_rows),
     };
 
-    let mut positives = Vec::new();
-    let mut negatives = Vec::new();
-    let (mut right, mut asked) = (0usize, 0usize);
-    for doc in documents.iter().skip(1).step_by(2).filter(|d| d.len() >= 2) {
-        let source_doc =
-            Overlaps::by_summing(source_vectors.slice(ndarray::s![doc.clone(), ..]), 1);
-        let target_doc =
-            Overlaps::by_summing(target_vectors.slice(ndarray::s![doc.clone(), ..]), 1);
-        let scorer = PairScorer::with_background(&source_doc, &target_doc, &background, DEFAULT_K);
-        let size = doc.len();
-        let features = |i: usize, j: usize| {
-            let (cosine, margin) = scorer.score(&(i..i + 1), &(j..j + 1));
-            PairFeatures { margin, cosine }
-        };
-        let margins = Array2::from_shape_fn((size, size), |(i, j)| features(i, j).margin);
-        for i in 0..size {
-            positives.push(features(i, i));
-            let best_wrong = |scores: &mut dyn Iterator<Item = (usize, f32)>| {
-                scores
-                    .filter(|&(k, _)| k != i)
-                    .max_by(|a, b| a.1.total_cmp(&b.1))
-                    .map(|(k, _)| k)
-            };
-            if let Some(j) = best_wrong(&mut (0..size).map(|j| (j, margins[[i, j]]))) {
-                negatives.push(features(i, j));
-                right += usize::from(margins[[i, i]] > margins[[i, j]]);
-                asked += 1;
-            }
-            if let Some(k) = best_wrong(&mut (0..size).map(|k| (k, margins[[k, i]]))) {
-                negatives.push(features(k, i));
-            }
+    let anchor_scorer = AnchorScorer::default();
+    let anchors = |texts: &[String], lang: Lang| -> Vec<Anchors> {
+        keep.iter()
+            .map(|&i| Anchors::extract(&texts[i], lang))
+            .collect()
+    };
+    let (source_anchors, target_anchors) = (
+        anchors(&source.texts, source_lang),
+        anchors(&target.texts, target_lang),
+    );
+    let held_out: Vec<&std::ops::Range<usize>> = documents
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|d| d.len() >= 2)
+        .collect();
+    let mut rng = StdRng::seed_from_u64(CALIBRATION_SEED);
+    let mut examples = Examples::default();
+    for (d, doc) in held_out.iter().enumerate() {
+        let other = held_out[(d + 1) % held_out.len()];
+        let whole: Vec<usize> = (*doc).clone().collect();
+        // Translations: every sentence has its partner.
+        let gold = |s: usize, t: usize| s == t;
+        examples.mine(
+            &Side::of(&whole, &source_vectors, &source_anchors),
+            &Side::of(&whole, &target_vectors, &target_anchors),
+            &background,
+            anchor_scorer,
+            gold,
+        );
+        // Comparable texts: each side loses 30 % of its sentences and the rest are shuffled.
+        let case = drop_and_shuffle(doc.len(), COMPARABLE_DROP_RATE, &mut rng);
+        let rows = |units: &[usize]| units.iter().map(|&u| doc.start + u).collect::<Vec<_>>();
+        let (kept_source, kept_target) = (rows(&case.source), rows(&case.target));
+        if !kept_source.is_empty() && !kept_target.is_empty() {
+            let gold = |s: usize, t: usize| kept_source[s] == kept_target[t];
+            examples.mine(
+                &Side::of(&kept_source, &source_vectors, &source_anchors),
+                &Side::of(&kept_target, &target_vectors, &target_anchors),
+                &background,
+                anchor_scorer,
+                gold,
+            );
+        }
+        // Unrelated texts: another document's sentences, none a translation.
+        if !std::ptr::eq(other, *doc) {
+            let unrelated: Vec<usize> = other.clone().collect();
+            examples.mine(
+                &Side::of(&whole, &source_vectors, &source_anchors),
+                &Side::of(&unrelated, &target_vectors, &target_anchors),
+                &background,
+                anchor_scorer,
+                |_, _| false,
+            );
         }
     }
+    let Examples {
+        positives,
+        negatives,
+    } = examples;
     let fitted_on = format!(
-        "{} + {}: {} documents as background, {} gold pairs in the others; hard negatives by ratio margin, k = {DEFAULT_K}",
+        "{} + {}: {} documents as background; pairs mined (mutual best, ratio margin k = {DEFAULT_K}, anchors) from {} others as translations, with 30 % dropped and shuffled, and against an unrelated document",
         args.source.display(),
         args.target.display(),
         documents.len().div_ceil(2),
-        positives.len()
+        held_out.len()
     );
-    let calibration = Calibration::fit(&positives, &negatives, &fitted_on)?;
+    let mut calibration = Calibration::fit(&positives, &negatives, &fitted_on)?;
+    calibration.anchors = Some(anchor_scorer);
     calibration.save(&model.dir.path)?;
     background::save(&model.dir.path, source_lang, &background.source)?;
     background::save(&model.dir.path, target_lang, &background.target)?;
@@ -141,7 +186,7 @@ pub fn run(args: &ModelCalibrateArgs, quiet: bool) -> Result<()> {
             .count()
     };
     println!(
-        "calibrated {} ({source_lang}–{target_lang}): P = σ({:.3}·margin + {:.3}·cosine + {:.3}); at 0.5 it keeps {}/{} gold pairs and {}/{} hard negatives; in-document margin P@1 {:.3}; background {} sentences a language",
+        "calibrated {} ({source_lang}–{target_lang}): P = σ({:.3}·margin + {:.3}·cosine + {:.3}); at 0.5 it keeps {}/{} correct mined pairs and {}/{} wrong ones; background {} sentences a language",
         model.label,
         calibration.margin_weight,
         calibration.cosine_weight,
@@ -150,7 +195,6 @@ pub fn run(args: &ModelCalibrateArgs, quiet: bool) -> Result<()> {
         positives.len(),
         kept(&negatives),
         negatives.len(),
-        right as f64 / asked.max(1) as f64,
         background_rows.len()
     );
     Ok(())
@@ -173,4 +217,69 @@ fn read_groups(path: &Path, lines: usize) -> Result<Vec<String>> {
         );
     }
     Ok(groups)
+}
+
+/// Some sentences of one language: their rows in the embedded lines, vectors and anchors.
+struct Side {
+    vectors: Array2<f32>,
+    anchors: Vec<Anchors>,
+}
+
+impl Side {
+    fn of(rows: &[usize], vectors: &ArrayView2<f32>, anchors: &[Anchors]) -> Self {
+        Self {
+            vectors: vectors.select(Axis(0), rows),
+            anchors: rows.iter().map(|&r| anchors[r].clone()).collect(),
+        }
+    }
+}
+
+/// Features of mined pairs, sorted into correct and wrong.
+#[derive(Default)]
+struct Examples {
+    positives: Vec<PairFeatures>,
+    negatives: Vec<PairFeatures>,
+}
+
+impl Examples {
+    /// Mines the two sides as `pird align --mode comparable` does and files every mined pair by
+    /// `gold(source, target)` of its sentences (a merged pair is correct when one link is).
+    fn mine(
+        &mut self,
+        source: &Side,
+        target: &Side,
+        background: &Background,
+        anchor_scorer: AnchorScorer,
+        gold: impl Fn(usize, usize) -> bool,
+    ) {
+        let source_runs = Overlaps::by_summing(source.vectors.view(), 2);
+        let target_runs = Overlaps::by_summing(target.vectors.view(), 2);
+        let evidence = AnchorEvidence::from_anchors(
+            source.anchors.clone(),
+            target.anchors.clone(),
+            anchor_scorer,
+        );
+        let scorer = PairScorer::with_background(&source_runs, &target_runs, background, DEFAULT_K)
+            .with_anchors(evidence);
+        for pair in mine_with_scorer(
+            &scorer,
+            &source_runs,
+            &target_runs,
+            &MiningConfig::default(),
+        ) {
+            let features = PairFeatures {
+                margin: pair.margin,
+                cosine: pair.cosine,
+            };
+            let correct = pair
+                .source
+                .clone()
+                .any(|s| pair.target.clone().any(|t| gold(s, t)));
+            if correct {
+                self.positives.push(features);
+            } else {
+                self.negatives.push(features);
+            }
+        }
+    }
 }

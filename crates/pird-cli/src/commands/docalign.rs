@@ -6,7 +6,7 @@ use crate::progress;
 use crate::sentence_input::{read_sentence_docs, SentenceDoc, SplitMode};
 use crate::tables::{self, TableFormat};
 use anyhow::{bail, Result};
-use pird_align::{align_documents, document_vectors, DEFAULT_K};
+use pird_align::{align_documents, document_vectors_with, DEFAULT_K};
 use polars::prelude::*;
 use std::ops::Range;
 
@@ -34,8 +34,18 @@ pub fn run(args: &DocalignArgs, quiet: bool) -> Result<()> {
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let (vectors, _) = model.embedder.embed(&refs, &mut |n| bar.inc(n as u64))?;
     bar.finish_and_clear();
-    let source_docs = document_vectors(vectors.slice(ndarray::s![..split_at, ..]), &source_rows);
-    let target_docs = document_vectors(vectors.slice(ndarray::s![split_at.., ..]), &target_rows);
+    // A few documents are too few to estimate a language mean: use the model's background.
+    let background = crate::background::load(&model.dir.path, source[0].lang, target[0].lang)?;
+    let source_docs = document_vectors_with(
+        vectors.slice(ndarray::s![..split_at, ..]),
+        &source_rows,
+        background.as_ref().map(|b| b.source.view()),
+    );
+    let target_docs = document_vectors_with(
+        vectors.slice(ndarray::s![split_at.., ..]),
+        &target_rows,
+        background.as_ref().map(|b| b.target.view()),
+    );
     let pairs = align_documents(source_docs.view(), target_docs.view(), DEFAULT_K);
     let mut frame = DataFrame::new(
         pairs.len(),

@@ -4,10 +4,11 @@ mod align;
 mod calibrate;
 mod docalign;
 mod embed;
+mod eval;
 mod model;
 mod segment;
 
-use crate::cli::{Cli, Command, ModelCommand};
+use crate::cli::{Cli, Command, EvalCommand, ModelCommand};
 use anyhow::Result;
 
 /// Runs the parsed command line.
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Embed(args) => embed::run(&args, cli.quiet),
         Command::Align(args) => align::run(&args, cli.quiet),
         Command::Docalign(args) => docalign::run(&args, cli.quiet),
+        Command::Eval(EvalCommand::Suite(args)) => eval::suite(&args, cli.quiet),
         Command::Model(ModelCommand::Import(args)) => model::import(&args),
         Command::Model(ModelCommand::Calibrate(args)) => calibrate::run(&args, cli.quiet),
     }

@@ -1,0 +1,96 @@
+//! FLORES-200 dev retrieval: for each sentence, is its translation the best-scoring sentence of
+//! the other language among all 996? P@1 and xSIM error both ways, for each scoring method:
+//!
+//! - `cosine`: the model's raw cosine;
+//! - `margin`: ratio margin (k = 4, or `--retrieval-k`) over raw vectors (Artetxe & Schwenk);
+//! - `centred-margin`: ratio margin after removing each language's mean vector, taken from the
+//!   input itself (what pird's aligners use);
+//! - `centred-margin+anchors`: the same plus the anchor evidence of `pird_align::anchors`.
+
+use super::data::flores_documents;
+use super::Suite;
+use anyhow::Result;
+use ndarray::{Array2, ArrayView2};
+use pird_align::{CentredSide, MarginScorer};
+use pird_eval::{diagonal_gold, retrieval_scores, SimilarityMatrix};
+use pird_text::{Anchors, Lang};
+use std::path::Path;
+
+/// Adds the retrieval rows of FLORES-200 dev.
+pub fn run(suite: &mut Suite, data: &Path) -> Result<()> {
+    let documents = suite.limited(flores_documents(data)?);
+    let ckb: Vec<&str> = documents
+        .iter()
+        .flat_map(|d| d.ckb.iter().map(String::as_str))
+        .collect();
+    let arb: Vec<&str> = documents
+        .iter()
+        .flat_map(|d| d.arb.iter().map(String::as_str))
+        .collect();
+    let n = ckb.len();
+    let mut texts = ckb.clone();
+    texts.extend(&arb);
+    suite.bar.inc_length(texts.len() as u64);
+    let bar = suite.bar.clone();
+    let (vectors, _) = suite
+        .model
+        .embedder
+        .embed(&texts, &mut |k| bar.inc(k as u64))?;
+    let (source, target) = (
+        vectors.slice(ndarray::s![..n, ..]),
+        vectors.slice(ndarray::s![n.., ..]),
+    );
+
+    let cosine = source.dot(&target.t());
+    let centred_source = CentredSide::new(source);
+    let centred_target = CentredSide::new(target);
+    let k = suite.retrieval_k;
+    let centred = centred_margins(
+        centred_source.sentences.view(),
+        centred_target.sentences.view(),
+        k,
+    );
+    let anchors = suite.anchors;
+    let source_anchors: Vec<Anchors> = ckb.iter().map(|t| Anchors::extract(t, Lang::Ckb)).collect();
+    let target_anchors: Vec<Anchors> = arb.iter().map(|t| Anchors::extract(t, Lang::Arb)).collect();
+    let with_anchors = Array2::from_shape_fn((n, n), |(i, j)| {
+        centred[[i, j]] + anchors.bonus(&source_anchors[i], &target_anchors[j])
+    });
+    let methods: [(&str, Array2<f32>); 4] = [
+        ("cosine", cosine.clone()),
+        ("margin", margins(source, target, &cosine, k)),
+        ("centred-margin", centred),
+        ("centred-margin+anchors", with_anchors),
+    ];
+    let gold = diagonal_gold(n);
+    for (method, scores) in methods {
+        let values: Vec<f32> = scores.iter().copied().collect();
+        let matrix = SimilarityMatrix::new(&values, n, n)?;
+        let label = suite.label("flores200-dev", method);
+        suite
+            .rows
+            .extend(retrieval_scores(&matrix, &gold)?.metric_rows(&label, "ckb", "arb"));
+    }
+    Ok(())
+}
+
+/// Ratio margins (`k` neighbours) of all pairs, with `cosine` their cosines.
+fn margins(
+    source: ArrayView2<f32>,
+    target: ArrayView2<f32>,
+    cosine: &Array2<f32>,
+    k: usize,
+) -> Array2<f32> {
+    let scorer = MarginScorer::new(
+        source,
+        target,
+        k.min(source.nrows()).min(target.nrows()).max(1),
+    );
+    Array2::from_shape_fn(cosine.dim(), |(i, j)| scorer.margin(i, j, cosine[[i, j]]))
+}
+
+/// Ratio margins (`k` neighbours) of all pairs of centred vectors.
+fn centred_margins(source: ArrayView2<f32>, target: ArrayView2<f32>, k: usize) -> Array2<f32> {
+    let cosine = source.dot(&target.t());
+    margins(source, target, &cosine, k)
+}

@@ -11,12 +11,18 @@ use crate::calibration::{Calibration, PairFeatures};
 use crate::margin::DEFAULT_K;
 use crate::mining::{mine_with_scorer, MiningConfig};
 use crate::overlap::Overlaps;
-use crate::pair_score::{Background, NeighbourSearch, PairScorer};
+use crate::pair_score::{mean_row, Background, NeighbourSearch, PairScorer};
+use ndarray::{Array1, ArrayView1};
 use std::ops::Range;
 
 /// Sentences searched on each side of the diagonal for a parallel pair's margin neighbourhoods
 /// (documents up to about twice this long are searched whole).
 pub const PARALLEL_NEIGHBOUR_WINDOW: usize = 1024;
+
+/// Weight, in sentences, of the background's language mean against a parallel document's own
+/// mean (measured on the Bible gospels: 4 gives strict/lax F1 .882/.965 against .825/.932 with
+/// the background's mean alone, and keeps five-sentence documents centred sensibly).
+pub const BACKGROUND_MEAN_WEIGHT: f32 = 4.0;
 
 /// How a document pair is aligned.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,11 +179,15 @@ pub fn align_pair(
                 },
                 ..ParallelConfig::default()
             };
-            // The search compares centred runs: raw similarity is mostly language identity.
-            let centred_source = source.centred_on(scorer.centred_source.mean());
-            let centred_target = target.centred_on(scorer.centred_target.mean());
-            let reference = background
-                .map(|b| b.centred_on(scorer.centred_source.mean(), scorer.centred_target.mean()));
+            // The search compares centred runs: raw similarity is mostly language identity. A
+            // translation's own sentences estimate its language means best (the background may
+            // be another genre); a short one borrows from the background's.
+            let source_mean = shrunk_mean(source, scorer.centred_source.mean(), background);
+            let target_mean = shrunk_mean(target, scorer.centred_target.mean(), background);
+            let centred_source = source.centred_on(source_mean.view());
+            let centred_target = target.centred_on(target_mean.view());
+            let reference =
+                background.map(|b| b.centred_on(source_mean.view(), target_mean.view()));
             align_parallel(
                 &centred_source,
                 &centred_target,
@@ -196,6 +206,22 @@ pub fn align_pair(
                 .collect()
         }
     })
+}
+
+/// The mean a parallel document is centred on: its own mean sentence, pulled towards the
+/// background's language mean `background_mean` with the weight of [`BACKGROUND_MEAN_WEIGHT`]
+/// sentences (without a background, the scorer's mean is already the document's own).
+fn shrunk_mean(
+    doc: &Overlaps,
+    background_mean: ArrayView1<f32>,
+    background: Option<&Background>,
+) -> Array1<f32> {
+    let n = doc.len() as f32;
+    if background.is_none() || doc.is_empty() {
+        return background_mean.to_owned();
+    }
+    (mean_row(doc.sentences()) * n + &background_mean * BACKGROUND_MEAN_WEIGHT)
+        / (n + BACKGROUND_MEAN_WEIGHT)
 }
 
 #[cfg(test)]
@@ -244,6 +270,23 @@ mod tests {
         let covered: Vec<usize> = beads.iter().flat_map(|b| b.source.clone()).collect();
         assert_eq!(covered, vec![0, 1, 2]);
         assert!(beads.iter().all(|b| b.score.is_none()));
+    }
+
+    #[test]
+    fn an_empty_side_gives_deletions_or_nothing() {
+        let some = unit_rows(&[[1., 0., 0., 0.], [0., 1., 0., 0.]]);
+        let none = Array2::<f32>::zeros((0, 4));
+        let (some, none) = (
+            Overlaps::by_summing(some.view(), 3),
+            Overlaps::by_summing(none.view(), 3),
+        );
+        let parallel = PairMode::Parallel {
+            max_bead: 3,
+            deletion_percentile: 0.2,
+        };
+        let beads = align_pair(&some, &none, None, None, None, &parallel).unwrap();
+        assert!(beads.iter().all(|b| b.target.is_empty()));
+        assert_eq!(beads.iter().map(|b| b.source.len()).sum::<usize>(), 2);
     }
 
     #[test]

@@ -55,8 +55,9 @@ impl Neighbours {
         Neighbours { indices, scores }
     }
 
-    /// The first (best) `k` neighbours of each query.
+    /// The first (best) `k` neighbours of each query (all of them when there are fewer).
     pub fn first(&self, k: usize) -> Neighbours {
+        let k = k.min(self.indices.ncols());
         Neighbours {
             indices: self.indices.slice(s![.., ..k]).to_owned(),
             scores: self.scores.slice(s![.., ..k]).to_owned(),

@@ -76,6 +76,12 @@ pub struct EvalSuiteArgs {
     /// Use only the first N documents of each data set (a quick run; figures are not comparable).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Deletion penalty of the parallel task, as `pird align --deletion-percentile`.
+    #[arg(long, default_value_t = pird_align::CostConfig::default().deletion_percentile)]
+    pub deletion_percentile: f32,
+    /// Align without the model's background (each document centred on its own mean).
+    #[arg(long)]
+    pub no_background: bool,
     /// Neighbourhood size of the retrieval task's margins (the aligners use k = 4).
     #[arg(long, default_value_t = pird_align::DEFAULT_K)]
     pub retrieval_k: usize,

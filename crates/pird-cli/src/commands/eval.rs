@@ -20,7 +20,10 @@ pub fn suite(args: &EvalSuiteArgs, quiet: bool) -> Result<()> {
     }
     let model = open_model(&args.model)?;
     let calibration = Calibration::load(&model.dir.path)?;
-    let background = crate::background::load(&model.dir.path, Some(Lang::Ckb), Some(Lang::Arb))?;
+    let background = match args.no_background {
+        true => None,
+        false => crate::background::load(&model.dir.path, Some(Lang::Ckb), Some(Lang::Arb))?,
+    };
     if calibration.is_none() && args.tasks.contains(&SuiteTask::Comparable) {
         bail!(pird_align::PairError::NoCalibration);
     }
@@ -28,6 +31,7 @@ pub fn suite(args: &EvalSuiteArgs, quiet: bool) -> Result<()> {
         model,
         background,
         calibration,
+        deletion_percentile: args.deletion_percentile,
         retrieval_k: args.retrieval_k.max(1),
         anchors: AnchorScorer {
             strong_weight: args.anchor_strong_weight,

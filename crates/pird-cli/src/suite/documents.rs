@@ -35,26 +35,8 @@ fn pair_documents(suite: &mut Suite, dataset: &str, documents: &[ParallelDoc]) -
             .collect()
     };
     let (ckb_rows, arb_rows) = (rows(|d| &d.ckb), rows(|d| &d.arb));
-    let mut texts: Vec<&str> = documents
-        .iter()
-        .flat_map(|d| d.ckb.iter().map(String::as_str))
-        .collect();
-    let split = texts.len();
-    texts.extend(
-        documents
-            .iter()
-            .flat_map(|d| d.arb.iter().map(String::as_str)),
-    );
-    suite.bar.inc_length(texts.len() as u64);
-    let bar = suite.bar.clone();
-    let (vectors, _) = suite
-        .model
-        .embedder
-        .embed(&texts, &mut |k| bar.inc(k as u64))?;
-    let (source, target) = (
-        vectors.slice(ndarray::s![..split, ..]),
-        vectors.slice(ndarray::s![split.., ..]),
-    );
+    let (source, target) = suite.embed_sentences(documents)?;
+    let (source, target) = (source.view(), target.view());
     // As `pird docalign`: centred on the model's language means when it has a background.
     let background = suite.background.as_ref();
     let source = document_vectors_with(source, &ckb_rows, background.map(|b| b.source.view()));

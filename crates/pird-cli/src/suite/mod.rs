@@ -16,11 +16,17 @@ pub mod documents;
 pub mod parallel;
 pub mod retrieval;
 
-use crate::embedding::OpenModel;
+use crate::embedding::{embed_runs, OpenModel};
+use anyhow::Result;
+use data::ParallelDoc;
 use indicatif::ProgressBar;
-use pird_align::{AnchorEvidence, AnchorScorer, Background, Calibration};
-use pird_eval::{MetricRow, RunLabel};
+use ndarray::Array2;
+use pird_align::{
+    align_pair, AlignedBead, AnchorEvidence, AnchorScorer, Background, Calibration, PairMode,
+};
+use pird_eval::{MetricRow, RunLabel, SentId};
 use pird_text::Lang;
+use std::ops::Range;
 
 /// What every task needs: the model, its background and calibration, and the shared settings.
 pub struct Suite {
@@ -30,6 +36,8 @@ pub struct Suite {
     pub background: Option<Background>,
     /// The model's score calibration, if any.
     pub calibration: Option<Calibration>,
+    /// Deletion penalty of the parallel task.
+    pub deletion_percentile: f32,
     /// Neighbourhood size of the retrieval margins.
     pub retrieval_k: usize,
     /// Weights of the anchor evidence in retrieval.
@@ -58,6 +66,62 @@ impl Suite {
             .and_then(|c| c.anchor_evidence((ckb, Lang::Ckb), (arb, Lang::Arb)))
     }
 
+    /// Embeds the Sorani sentences of `documents`, then the Arabic ones (each in document order).
+    pub fn embed_sentences(
+        &mut self,
+        documents: &[ParallelDoc],
+    ) -> Result<(Array2<f32>, Array2<f32>)> {
+        let side = |pick: fn(&ParallelDoc) -> &Vec<String>| -> Vec<&str> {
+            documents
+                .iter()
+                .flat_map(|d| pick(d).iter().map(String::as_str))
+                .collect()
+        };
+        let mut texts = side(|d| &d.ckb);
+        let split = texts.len();
+        texts.extend(side(|d| &d.arb));
+        self.bar.inc_length(texts.len() as u64);
+        let bar = self.bar.clone();
+        let (vectors, _) = self
+            .model
+            .embedder
+            .embed(&texts, &mut |k| bar.inc(k as u64))?;
+        Ok((
+            vectors.slice(ndarray::s![..split, ..]).to_owned(),
+            vectors.slice(ndarray::s![split.., ..]).to_owned(),
+        ))
+    }
+
+    /// Aligns document pairs given as `(Sorani sentences, Arabic sentences)` the way
+    /// `pird align` does in `mode`; a pair with an empty side gets no beads.
+    pub fn align_pairs(
+        &mut self,
+        pairs: &[(Vec<String>, Vec<String>)],
+        mode: &PairMode,
+    ) -> Result<Vec<Vec<AlignedBead>>> {
+        let documents: Vec<&[String]> = pairs
+            .iter()
+            .flat_map(|(ckb, arb)| [ckb.as_slice(), arb.as_slice()])
+            .collect();
+        let runs = embed_runs(&mut self.model, &documents, mode.longest_run(), &self.bar)?;
+        let mut aligned = Vec::with_capacity(pairs.len());
+        for ((ckb, arb), runs) in pairs.iter().zip(runs.chunks(2)) {
+            if ckb.is_empty() || arb.is_empty() {
+                aligned.push(Vec::new());
+                continue;
+            }
+            aligned.push(align_pair(
+                &runs[0],
+                &runs[1],
+                self.anchor_evidence(ckb, arb),
+                self.background.as_ref(),
+                self.calibration.as_ref(),
+                mode,
+            )?);
+        }
+        Ok(aligned)
+    }
+
     /// At most `limit` items of `items`.
     pub fn limited<T>(&self, mut items: Vec<T>) -> Vec<T> {
         if let Some(limit) = self.limit {
@@ -65,4 +129,9 @@ impl Suite {
         }
         items
     }
+}
+
+/// The sentence ids of a run.
+pub fn sent_ids(run: &Range<usize>) -> Vec<SentId> {
+    run.clone().map(|i| i as SentId).collect()
 }

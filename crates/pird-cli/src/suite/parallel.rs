@@ -4,11 +4,10 @@
 //! Vecalign's strict and lax bead precision/recall/F1 pooled over all chapters.
 
 use super::data::{bible_chapters, ParallelDoc};
-use super::Suite;
-use crate::embedding::embed_runs;
+use super::{sent_ids, Suite};
 use anyhow::Result;
-use pird_align::{align_pair, CostConfig, PairMode};
-use pird_eval::{merge_and_drop, pooled_bead_scores, Bead, MergeDrop, SentId};
+use pird_align::PairMode;
+use pird_eval::{merge_and_drop, pooled_bead_scores, Bead, MergeDrop};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use std::ops::Range;
@@ -21,37 +20,30 @@ const MAX_BEAD: usize = 3;
 pub fn run(suite: &mut Suite, data: &Path) -> Result<()> {
     let chapters = suite.limited(bible_chapters(data)?);
     let mut rng = StdRng::seed_from_u64(suite.seed);
-    let mut sides: Vec<Vec<String>> = Vec::new();
+    let mut pairs: Vec<(Vec<String>, Vec<String>)> = Vec::new();
     let mut golds: Vec<Vec<Bead>> = Vec::new();
     for chapter in &chapters {
         let case = merge_and_drop(chapter.ckb.len(), &MergeDrop::default(), &mut rng);
-        sides.push(joined(chapter, &case.source, |d| &d.ckb));
-        sides.push(joined(chapter, &case.target, |d| &d.arb));
+        pairs.push((
+            joined(chapter, &case.source, |d| &d.ckb),
+            joined(chapter, &case.target, |d| &d.arb),
+        ));
         golds.push(case.gold);
     }
-    let documents: Vec<&[String]> = sides.iter().map(Vec::as_slice).collect();
-    let runs = embed_runs(&mut suite.model, &documents, MAX_BEAD, &suite.bar)?;
     let mode = PairMode::Parallel {
         max_bead: MAX_BEAD,
-        deletion_percentile: CostConfig::default().deletion_percentile,
+        deletion_percentile: suite.deletion_percentile,
     };
-    let mut predictions: Vec<Vec<Bead>> = Vec::new();
-    for (d, pair) in runs.chunks(2).enumerate() {
-        let beads = align_pair(
-            &pair[0],
-            &pair[1],
-            suite.anchor_evidence(&sides[2 * d], &sides[2 * d + 1]),
-            suite.background.as_ref(),
-            suite.calibration.as_ref(),
-            &mode,
-        )?;
-        predictions.push(
+    let predictions: Vec<Vec<Bead>> = suite
+        .align_pairs(&pairs, &mode)?
+        .iter()
+        .map(|beads| {
             beads
                 .iter()
-                .map(|b| Bead::new(ids(&b.source), ids(&b.target)))
-                .collect(),
-        );
-    }
+                .map(|b| Bead::new(sent_ids(&b.source), sent_ids(&b.target)))
+                .collect()
+        })
+        .collect();
     let scores = pooled_bead_scores(
         predictions
             .iter()
@@ -72,9 +64,4 @@ fn joined(
     runs.iter()
         .map(|run| side(chapter)[run.clone()].join(" "))
         .collect()
-}
-
-/// Sentence ids of a run.
-fn ids(run: &Range<usize>) -> Vec<SentId> {
-    run.clone().map(|i| i as SentId).collect()
 }

@@ -7,7 +7,7 @@
 //!   input itself (what pird's aligners use);
 //! - `centred-margin+anchors`: the same plus the anchor evidence of `pird_align::anchors`.
 
-use super::data::flores_documents;
+use super::data::{flores_documents, ParallelDoc};
 use super::Suite;
 use anyhow::Result;
 use ndarray::{Array2, ArrayView2};
@@ -19,27 +19,9 @@ use std::path::Path;
 /// Adds the retrieval rows of FLORES-200 dev.
 pub fn run(suite: &mut Suite, data: &Path) -> Result<()> {
     let documents = suite.limited(flores_documents(data)?);
-    let ckb: Vec<&str> = documents
-        .iter()
-        .flat_map(|d| d.ckb.iter().map(String::as_str))
-        .collect();
-    let arb: Vec<&str> = documents
-        .iter()
-        .flat_map(|d| d.arb.iter().map(String::as_str))
-        .collect();
-    let n = ckb.len();
-    let mut texts = ckb.clone();
-    texts.extend(&arb);
-    suite.bar.inc_length(texts.len() as u64);
-    let bar = suite.bar.clone();
-    let (vectors, _) = suite
-        .model
-        .embedder
-        .embed(&texts, &mut |k| bar.inc(k as u64))?;
-    let (source, target) = (
-        vectors.slice(ndarray::s![..n, ..]),
-        vectors.slice(ndarray::s![n.., ..]),
-    );
+    let (source, target) = suite.embed_sentences(&documents)?;
+    let (source, target) = (source.view(), target.view());
+    let n = source.nrows();
 
     let cosine = source.dot(&target.t());
     let centred_source = CentredSide::new(source);
@@ -51,8 +33,14 @@ pub fn run(suite: &mut Suite, data: &Path) -> Result<()> {
         k,
     );
     let anchors = suite.anchors;
-    let source_anchors: Vec<Anchors> = ckb.iter().map(|t| Anchors::extract(t, Lang::Ckb)).collect();
-    let target_anchors: Vec<Anchors> = arb.iter().map(|t| Anchors::extract(t, Lang::Arb)).collect();
+    let anchors_of = |pick: fn(&ParallelDoc) -> &Vec<String>, lang: Lang| -> Vec<Anchors> {
+        documents
+            .iter()
+            .flat_map(|d| pick(d).iter().map(move |t| Anchors::extract(t, lang)))
+            .collect()
+    };
+    let source_anchors = anchors_of(|d| &d.ckb, Lang::Ckb);
+    let target_anchors = anchors_of(|d| &d.arb, Lang::Arb);
     let with_anchors = Array2::from_shape_fn((n, n), |(i, j)| {
         centred[[i, j]] + anchors.bonus(&source_anchors[i], &target_anchors[j])
     });

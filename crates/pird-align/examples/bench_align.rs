@@ -23,7 +23,7 @@ use ndarray::{Array1, Array2, ArrayView1, Axis};
 use pird_align::Bead;
 use pird_align::{
     align_pair, mine_with_scorer, CostConfig, MiningConfig, Overlaps, PairMode, PairScorer,
-    DEFAULT_K,
+    ParallelStrategy, DEFAULT_K,
 };
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -81,6 +81,7 @@ fn parallel(n: usize) -> Result<()> {
     let mode = PairMode::Parallel {
         max_bead: MAX_BEAD,
         deletion_percentile: CostConfig::default().deletion_percentile,
+        strategy: ParallelStrategy::Dp,
     };
     let aligned = align_pair(&source_runs, &target_runs, None, None, None, &mode)?;
     let seconds = start.elapsed().as_secs_f64();

@@ -6,12 +6,13 @@
 
 use crate::anchor_score::AnchorEvidence;
 use crate::bead_cost::CostConfig;
-use crate::bead_search::{align_parallel, ParallelConfig};
+use crate::bead_search::{align_parallel, Bead, ParallelConfig};
 use crate::calibration::{Calibration, PairFeatures};
 use crate::margin::DEFAULT_K;
 use crate::mining::{mine_with_scorer, MiningConfig};
 use crate::overlap::Overlaps;
 use crate::pair_score::{mean_row, Background, NeighbourSearch, PairScorer};
+use crate::two_step::{align_two_step, anchor_chain};
 use ndarray::{Array1, ArrayView1};
 use std::ops::Range;
 
@@ -33,6 +34,8 @@ pub enum PairMode {
         max_bead: usize,
         /// Deletion penalty as a percentile of random-pair costs.
         deletion_percentile: f32,
+        /// One bead search over the whole pair, or confident 1-1 pairs first.
+        strategy: ParallelStrategy,
     },
     /// Comparable texts: the shared sentence pairs whose calibrated score reaches `min_score`.
     Comparable {
@@ -54,10 +57,25 @@ impl PairMode {
     /// The `method` recorded in the alignments table.
     pub fn method(&self) -> &'static str {
         match self {
+            PairMode::Parallel {
+                strategy: ParallelStrategy::TwoStep,
+                ..
+            } => "parallel-two-step",
             PairMode::Parallel { .. } => "parallel-dp",
             PairMode::Comparable { .. } => "comparable-margin",
         }
     }
+}
+
+/// How the parallel aligner searches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ParallelStrategy {
+    /// Vecalign: one coarse-to-fine dynamic programme over the whole pair.
+    #[default]
+    Dp,
+    /// Bertalign: mutual-best 1-1 pairs on a monotone chain first, then the dynamic programme in
+    /// each gap between them (see [`crate::two_step`]).
+    TwoStep,
 }
 
 /// One aligned bead with its scores.
@@ -170,6 +188,7 @@ pub fn align_pair(
         PairMode::Parallel {
             max_bead,
             deletion_percentile,
+            strategy,
         } => {
             let config = ParallelConfig {
                 shapes: bead_shapes(*max_bead),
@@ -188,15 +207,28 @@ pub fn align_pair(
             let centred_target = target.centred_on(target_mean.view());
             let reference =
                 background.map(|b| b.centred_on(source_mean.view(), target_mean.view()));
-            align_parallel(
-                &centred_source,
-                &centred_target,
-                &config,
-                reference.as_ref(),
-            )
-            .into_iter()
-            .map(|scored| bead(scored.bead.source, scored.bead.target))
-            .collect()
+            let beads: Vec<Bead> = match strategy {
+                ParallelStrategy::Dp => align_parallel(
+                    &centred_source,
+                    &centred_target,
+                    &config,
+                    reference.as_ref(),
+                )
+                .into_iter()
+                .map(|scored| scored.bead)
+                .collect(),
+                ParallelStrategy::TwoStep => align_two_step(
+                    &centred_source,
+                    &centred_target,
+                    &anchor_chain(&scorer),
+                    &config,
+                    reference.as_ref(),
+                ),
+            };
+            beads
+                .into_iter()
+                .map(|b| bead(b.source, b.target))
+                .collect()
         }
         PairMode::Comparable { min_score } => {
             mine_with_scorer(&scorer, source, target, &MiningConfig::default())
@@ -265,6 +297,7 @@ mod tests {
         let mode = PairMode::Parallel {
             max_bead: 3,
             deletion_percentile: 0.2,
+            strategy: ParallelStrategy::Dp,
         };
         let beads = align_pair(&s, &t, None, None, None, &mode).unwrap();
         let covered: Vec<usize> = beads.iter().flat_map(|b| b.source.clone()).collect();
@@ -283,6 +316,7 @@ mod tests {
         let parallel = PairMode::Parallel {
             max_bead: 3,
             deletion_percentile: 0.2,
+            strategy: ParallelStrategy::Dp,
         };
         let beads = align_pair(&some, &none, None, None, None, &parallel).unwrap();
         assert!(beads.iter().all(|b| b.target.is_empty()));
@@ -314,7 +348,8 @@ mod tests {
                 None,
                 &PairMode::Parallel {
                     max_bead: 2,
-                    deletion_percentile: 0.2
+                    deletion_percentile: 0.2,
+                    strategy: ParallelStrategy::TwoStep,
                 }
             )
             .unwrap()

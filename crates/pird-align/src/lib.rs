@@ -18,6 +18,7 @@ pub mod mining;
 pub mod overlap;
 pub mod pair_score;
 pub mod similarity;
+pub mod two_step;
 
 pub use anchor_score::{AnchorEvidence, AnchorScorer};
 pub use bead_cost::CostConfig;
@@ -26,7 +27,9 @@ pub use calibration::{Calibration, CalibrationError, PairFeatures, CALIBRATION_F
 pub use docalign::{
     align_documents, document_vectors, document_vectors_around, document_vectors_with, DocPair,
 };
-pub use document_pair::{align_pair, bead_shapes, AlignedBead, PairError, PairMode};
+pub use document_pair::{
+    align_pair, bead_shapes, AlignedBead, PairError, PairMode, ParallelStrategy,
+};
 pub use margin::{ratio_margin, MarginScorer, DEFAULT_K};
 pub use mining::{mine_comparable, mine_with_scorer, MinedPair, MiningConfig};
 pub use overlap::{overlap_spans, OverlapError, Overlaps};

@@ -113,6 +113,23 @@ impl Overlaps {
         self.by_len[0].view()
     }
 
+    /// The runs that lie within sentences `range` (a part of the document, renumbered from 0).
+    pub fn sub(&self, range: std::ops::Range<usize>) -> Self {
+        let n = range.len();
+        let by_len = self
+            .by_len
+            .iter()
+            .enumerate()
+            .map(|(l, runs)| (l + 1, runs))
+            .take_while(|&(len, _)| len <= n)
+            .map(|(len, runs)| {
+                runs.slice(s![range.start..range.end + 1 - len, ..])
+                    .to_owned()
+            })
+            .collect();
+        Self { by_len, n }
+    }
+
     /// Averages consecutive pairs of sentences (a document half as long), for coarse search.
     pub fn halved(&self) -> Array2<f32> {
         let sentences = self.sentences();
@@ -160,5 +177,9 @@ mod tests {
         assert!((pair[0] - pair[1]).abs() < 1e-6 && (pair.dot(&pair) - 1.0).abs() < 1e-6);
         assert_eq!(overlaps.max_len(), 3);
         assert_eq!(overlaps.halved().nrows(), 2);
+        let tail = overlaps.sub(1..3);
+        assert_eq!((tail.len(), tail.max_len()), (2, 2));
+        assert_eq!(tail.get(0, 2), overlaps.get(1, 2));
+        assert!(overlaps.sub(2..2).is_empty());
     }
 }

@@ -44,6 +44,24 @@ pub enum EvalCommand {
     Suite(EvalSuiteArgs),
 }
 
+/// The parallel aligner's search strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StrategyArg {
+    /// One coarse-to-fine dynamic programme (Vecalign).
+    Dp,
+    /// Confident 1-1 pairs first, then the dynamic programme in the gaps (Bertalign).
+    TwoStep,
+}
+
+impl From<StrategyArg> for pird_align::ParallelStrategy {
+    fn from(arg: StrategyArg) -> Self {
+        match arg {
+            StrategyArg::Dp => pird_align::ParallelStrategy::Dp,
+            StrategyArg::TwoStep => pird_align::ParallelStrategy::TwoStep,
+        }
+    }
+}
+
 /// A task of the evaluation suite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SuiteTask {
@@ -76,6 +94,9 @@ pub struct EvalSuiteArgs {
     /// Use only the first N documents of each data set (a quick run; figures are not comparable).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Search strategy of the parallel task, as `pird align --strategy`.
+    #[arg(long, value_enum, default_value = "dp")]
+    pub strategy: StrategyArg,
     /// Deletion penalty of the parallel task, as `pird align --deletion-percentile`.
     #[arg(long, default_value_t = pird_align::CostConfig::default().deletion_percentile)]
     pub deletion_percentile: f32,
@@ -186,6 +207,10 @@ pub struct AlignArgs {
     /// Largest number of sentences on one side of a bead (parallel mode).
     #[arg(long, default_value_t = 3)]
     pub max_bead: usize,
+    /// Parallel search: dp (Vecalign: one coarse-to-fine search) or two-step (Bertalign:
+    /// mutual-best 1-1 pairs first, then the search in the gaps between them).
+    #[arg(long, value_enum, default_value = "dp")]
+    pub strategy: StrategyArg,
     /// Deletion penalty as a percentile (0–1) of the costs of random sentence pairs (parallel mode).
     #[arg(long, default_value_t = pird_align::CostConfig::default().deletion_percentile)]
     pub deletion_percentile: f32,

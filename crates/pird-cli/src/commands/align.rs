@@ -19,6 +19,7 @@ pub fn run(args: &AlignArgs, quiet: bool) -> Result<()> {
         AlignMode::Parallel => PairMode::Parallel {
             max_bead: args.max_bead,
             deletion_percentile: args.deletion_percentile,
+            strategy: args.strategy.into(),
         },
         AlignMode::Comparable => PairMode::Comparable {
             min_score: args.min_score,

@@ -31,6 +31,7 @@ pub fn suite(args: &EvalSuiteArgs, quiet: bool) -> Result<()> {
         model,
         background,
         calibration,
+        strategy: args.strategy.into(),
         deletion_percentile: args.deletion_percentile,
         retrieval_k: args.retrieval_k.max(1),
         anchors: AnchorScorer {

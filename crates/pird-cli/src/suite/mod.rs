@@ -23,6 +23,7 @@ use indicatif::ProgressBar;
 use ndarray::Array2;
 use pird_align::{
     align_pair, AlignedBead, AnchorEvidence, AnchorScorer, Background, Calibration, PairMode,
+    ParallelStrategy,
 };
 use pird_eval::{MetricRow, RunLabel, SentId};
 use pird_text::Lang;
@@ -36,6 +37,8 @@ pub struct Suite {
     pub background: Option<Background>,
     /// The model's score calibration, if any.
     pub calibration: Option<Calibration>,
+    /// Search strategy of the parallel task.
+    pub strategy: ParallelStrategy,
     /// Deletion penalty of the parallel task.
     pub deletion_percentile: f32,
     /// Neighbourhood size of the retrieval margins.

@@ -33,6 +33,7 @@ pub fn run(suite: &mut Suite, data: &Path) -> Result<()> {
     let mode = PairMode::Parallel {
         max_bead: MAX_BEAD,
         deletion_percentile: suite.deletion_percentile,
+        strategy: suite.strategy,
     };
     let predictions: Vec<Vec<Bead>> = suite
         .align_pairs(&pairs, &mode)?

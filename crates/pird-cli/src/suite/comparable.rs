@@ -9,13 +9,10 @@
 //! its figures are in-sample; TICO-19 was never used for fitting.
 
 use super::data::{flores_documents, tico_documents, ParallelDoc};
-use super::Suite;
-use crate::embedding::embed_runs;
+use super::{sent_ids, Suite};
 use anyhow::Result;
-use pird_align::{align_pair, PairMode};
-use pird_eval::{
-    drop_and_shuffle, link_candidates, link_gold, MiningCandidates, ScoredPair, SentId,
-};
+use pird_align::PairMode;
+use pird_eval::{drop_and_shuffle, link_candidates, link_gold, MiningCandidates, ScoredPair};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use std::path::Path;
@@ -36,40 +33,27 @@ pub fn run(suite: &mut Suite, data: &Path) -> Result<()> {
 
 fn mine(suite: &mut Suite, dataset: &str, documents: &[ParallelDoc]) -> Result<()> {
     let mut rng = StdRng::seed_from_u64(suite.seed);
-    let mut sides: Vec<Vec<String>> = Vec::new();
+    let mut pairs: Vec<(Vec<String>, Vec<String>)> = Vec::new();
     let mut golds = Vec::new();
     for doc in documents {
         let case = drop_and_shuffle(doc.ckb.len(), DROP_RATE, &mut rng);
-        sides.push(case.source.iter().map(|&u| doc.ckb[u].clone()).collect());
-        sides.push(case.target.iter().map(|&u| doc.arb[u].clone()).collect());
+        pairs.push((
+            case.source.iter().map(|&u| doc.ckb[u].clone()).collect(),
+            case.target.iter().map(|&u| doc.arb[u].clone()).collect(),
+        ));
         golds.push(case.gold);
     }
+    // Every mutual-best candidate with its score: the threshold is applied by the metrics.
     let mode = PairMode::Comparable {
         min_score: f32::NEG_INFINITY,
     };
-    let documents: Vec<&[String]> = sides.iter().map(Vec::as_slice).collect();
-    let runs = embed_runs(&mut suite.model, &documents, mode.longest_run(), &suite.bar)?;
     let mut candidates = MiningCandidates::new();
-    for (d, (pair, gold)) in runs.chunks(2).zip(&golds).enumerate() {
-        if pair[0].is_empty() || pair[1].is_empty() {
-            candidates.add_document(&[], &link_gold(gold));
-            continue;
-        }
-        // Every mutual-best candidate with its score: the threshold is applied by the metrics.
-        let mined = align_pair(
-            &pair[0],
-            &pair[1],
-            suite.anchor_evidence(&sides[2 * d], &sides[2 * d + 1]),
-            suite.background.as_ref(),
-            suite.calibration.as_ref(),
-            &mode,
-        )?;
+    for (mined, gold) in suite.align_pairs(&pairs, &mode)?.iter().zip(&golds) {
         let scored: Vec<ScoredPair> = mined
             .iter()
             .map(|b| {
-                let ids =
-                    |r: &std::ops::Range<usize>| r.clone().map(|i| i as SentId).collect::<Vec<_>>();
-                ScoredPair::new(ids(&b.source), ids(&b.target), b.score.unwrap_or(f32::NAN))
+                let score = b.score.unwrap_or(f32::NAN);
+                ScoredPair::new(sent_ids(&b.source), sent_ids(&b.target), score)
             })
             .collect();
         candidates.add_document(&link_candidates(&scored), &link_gold(gold));

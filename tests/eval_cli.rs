@@ -83,3 +83,120 @@ fn the_suite_writes_one_metrics_table_for_all_tasks() {
     let printed = String::from_utf8_lossy(&output.stdout);
     assert_eq!(printed.lines().count(), table.lines().count(), "{printed}");
 }
+
+#[test]
+fn predictions_are_scored_against_a_gold_bead_file_in_any_table_format() {
+    let dir = tempfile::tempdir().unwrap();
+    // The first FLORES dev document (lines 1–5) with Arabic lines 2 and 3 joined, and its gold.
+    let flores = repo().join("data/flores200-dev");
+    let lines = |file: &str| -> Vec<String> {
+        std::fs::read_to_string(flores.join(file))
+            .unwrap()
+            .lines()
+            .take(5)
+            .map(String::from)
+            .collect()
+    };
+    let (ckb, arb) = (lines("ckb_Arab.dev"), lines("arb_Arab.dev"));
+    let merged = [
+        arb[0].clone(),
+        format!("{} {}", arb[1], arb[2]),
+        arb[3].clone(),
+        arb[4].clone(),
+    ];
+    let (src, tgt, gold) = (
+        dir.path().join("doc.ckb.txt"),
+        dir.path().join("doc.arb.txt"),
+        dir.path().join("doc.beads"),
+    );
+    std::fs::write(&src, ckb.join("\n")).unwrap();
+    std::fs::write(&tgt, merged.join("\n")).unwrap();
+    std::fs::write(&gold, "[0]:[0]\n[1, 2]:[1]\n[3]:[2]\n[4]:[3]\n").unwrap();
+    let pird = |args: &[&std::ffi::OsStr]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_pird"))
+            .args(args)
+            .env("PIRD_THREADS", "2")
+            .output()
+            .expect("pird runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    };
+    let model = repo().join("data/models/multilingual-e5-small");
+    for format in ["csv", "parquet"] {
+        let pred = dir.path().join(format!("pred.{format}"));
+        let metrics = dir.path().join(format!("metrics-{format}.csv"));
+        pird(&[
+            "align".as_ref(),
+            src.as_os_str(),
+            tgt.as_os_str(),
+            "--lines".as_ref(),
+            "--no-cache".as_ref(),
+            "--model".as_ref(),
+            model.as_os_str(),
+            "-o".as_ref(),
+            pred.as_os_str(),
+        ]);
+        pird(&[
+            "eval".as_ref(),
+            "--pred".as_ref(),
+            pred.as_os_str(),
+            "--gold".as_ref(),
+            gold.as_os_str(),
+            "-o".as_ref(),
+            metrics.as_os_str(),
+        ]);
+        let table = std::fs::read_to_string(&metrics).unwrap();
+        let value = |metric: &str| -> f64 {
+            table
+                .lines()
+                .find(|l| l.split(',').nth(3) == Some(metric))
+                .unwrap_or_else(|| panic!("no {metric} in {table}"))
+                .split(',')
+                .nth(4)
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        assert_eq!(value("strict_f1"), 1.0, "{format}: {table}");
+        assert_eq!(value("lax_f1"), 1.0, "{format}: {table}");
+        assert!(
+            table.contains("doc,parallel-dp,multilingual-e5-small,mining_ap"),
+            "{table}"
+        );
+    }
+    // A gold file that does not match: strict F1 drops, and a malformed line is named.
+    std::fs::write(&gold, "[0]:[0]\n[1]:[1]\n[2, 3]:[2]\n[4]:[3]\n").unwrap();
+    let pred = dir.path().join("pred.csv");
+    let metrics = dir.path().join("metrics-wrong.csv");
+    pird(&[
+        "eval".as_ref(),
+        "--pred".as_ref(),
+        pred.as_os_str(),
+        "--gold".as_ref(),
+        gold.as_os_str(),
+        "-o".as_ref(),
+        metrics.as_os_str(),
+    ]);
+    let table = std::fs::read_to_string(&metrics).unwrap();
+    assert!(table.contains("strict_f1,0.5,"), "{table}");
+    std::fs::write(&gold, "[0]:[0]\n[1 2]:[1]\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pird"))
+        .args(["eval", "--pred"])
+        .arg(&pred)
+        .arg("--gold")
+        .arg(&gold)
+        .arg("-o")
+        .arg(&metrics)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("doc.beads:2:"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

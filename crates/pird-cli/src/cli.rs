@@ -28,11 +28,31 @@ pub enum Command {
     /// Pair the documents of two collections one to one and write the `doc_pairs` table.
     Docalign(DocalignArgs),
     /// Measure alignment quality against gold data and write the `metrics` table.
-    #[command(subcommand)]
-    Eval(EvalCommand),
+    Eval(EvalArgs),
     /// Manage model directories.
     #[command(subcommand)]
     Model(ModelCommand),
+}
+
+/// Options of `pird eval`: predictions against gold, or the `suite` subcommand.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct EvalArgs {
+    /// The standard suite instead of one prediction file.
+    #[command(subcommand)]
+    pub command: Option<EvalCommand>,
+    /// Predicted beads of one document pair: an `alignments` table from `pird align`.
+    #[arg(long, required = true)]
+    pub pred: Option<PathBuf>,
+    /// Gold beads of the same pair: a Vecalign bead file (`[0]:[0, 1]` per line).
+    #[arg(long, required = true)]
+    pub gold: Option<PathBuf>,
+    /// Calibrated score at which mined pairs count as predicted (for the mining metrics).
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f32,
+    /// Output `metrics` table: .parquet, .csv, .tsv, .ndjson or .jsonl.
+    #[arg(long, short, required = true)]
+    pub output: Option<PathBuf>,
 }
 
 /// The subcommands of `pird eval`.

@@ -195,6 +195,59 @@ fn column_names(df: &DataFrame) -> String {
         .join(", ")
 }
 
+/// The id lists of column `name`, whether stored as lists (Parquet, NDJSON) or as text like
+/// `[3, 4]` (CSV, TSV), or an error naming the file, column and row.
+pub fn id_lists(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Vec<u32>>> {
+    let column = named_column(df, name, path)?;
+    if let DataType::List(_) = column.dtype() {
+        let lists = column.list()?;
+        return (0..lists.len())
+            .map(|row| {
+                let values = lists.get_as_series(row).unwrap_or_default();
+                let ids = values.strict_cast(&DataType::UInt32).map_err(|_| {
+                    anyhow!(
+                        "{}: column '{name}', row {}: ids must be non-negative integers",
+                        path.display(),
+                        row + 1
+                    )
+                })?;
+                Ok(ids.u32()?.into_no_null_iter().collect())
+            })
+            .collect();
+    }
+    let text = str_column(df, name, path)?;
+    text.iter()
+        .enumerate()
+        .map(|(row, value)| {
+            let value = value.unwrap_or("[]").trim();
+            let inner = value
+                .strip_prefix('[')
+                .and_then(|v| v.strip_suffix(']'))
+                .ok_or_else(|| {
+                    anyhow!(
+                        "{}: column '{name}', row {}: {value:?} is not a list like [3, 4]",
+                        path.display(),
+                        row + 1
+                    )
+                })?;
+            inner
+                .split(',')
+                .map(str::trim)
+                .filter(|part| !part.is_empty())
+                .map(|part| {
+                    part.parse::<u32>().map_err(|_| {
+                        anyhow!(
+                            "{}: column '{name}', row {}: {part:?} is not a sentence id",
+                            path.display(),
+                            row + 1
+                        )
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The `embeddings` table: `doc_id, sent_id, model, vector` (vector: array of f32, L2-normalised).
 pub mod embeddings {
     use super::*;

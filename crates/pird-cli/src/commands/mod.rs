@@ -18,7 +18,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Embed(args) => embed::run(&args, cli.quiet),
         Command::Align(args) => align::run(&args, cli.quiet),
         Command::Docalign(args) => docalign::run(&args, cli.quiet),
-        Command::Eval(EvalCommand::Suite(args)) => eval::suite(&args, cli.quiet),
+        Command::Eval(args) => match &args.command {
+            Some(EvalCommand::Suite(suite)) => eval::suite(suite, cli.quiet),
+            None => eval::compare(&args),
+        },
         Command::Model(ModelCommand::Import(args)) => model::import(&args),
         Command::Model(ModelCommand::Calibrate(args)) => calibrate::run(&args, cli.quiet),
     }

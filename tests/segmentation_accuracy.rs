@@ -1,4 +1,4 @@
-//! Sentence-boundary accuracy on real data: FLORES-200 dev and TICO-19 from `../shared/data`.
+//! Sentence-boundary accuracy on real data: FLORES-200 dev and TICO-19 from the project's `data/`.
 //!
 //! Each document's gold sentences are joined with one space and segmented again; a boundary is
 //! counted by the number of non-space characters before it (`scripts/eval-segmentation` prints
@@ -15,18 +15,9 @@ use pird_text::SentenceSegmenter;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-/// The shared data folder: `$PIRD_SHARED/data`, or `../shared/data` beside the repository.
-fn shared_data() -> PathBuf {
-    let root = std::env::var_os("PIRD_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let data = root.join("data");
-    assert!(
-        data.is_dir(),
-        "shared data not found at {} (set PIRD_SHARED)",
-        data.display()
-    );
-    data
+/// The project's data folder (`data/`, with FLORES-200 dev and TICO-19 and their provenance).
+fn project_data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data")
 }
 
 /// Boundary positions (non-space characters before each inner boundary) of a list of sentences.
@@ -65,7 +56,7 @@ fn boundary_f1(documents: &[Vec<String>]) -> (f64, f64, f64) {
 
 /// FLORES dev documents (consecutive lines sharing a URL) for one language file.
 fn flores_documents(file: &str) -> Vec<Vec<String>> {
-    let dir = shared_data().join("flores200-dev");
+    let dir = project_data().join("flores200-dev");
     let text = std::fs::read_to_string(dir.join(file)).unwrap();
     let metadata = std::fs::read_to_string(dir.join("metadata_dev.tsv")).unwrap();
     let urls: Vec<&str> = metadata
@@ -91,7 +82,7 @@ fn flores_documents(file: &str) -> Vec<Vec<String>> {
 
 /// TICO-19 documents (rows grouped by doc_id in file order) for one language column.
 fn tico_documents(column: &str) -> Vec<Vec<String>> {
-    let text = std::fs::read_to_string(shared_data().join("tico19/docs.tsv")).unwrap();
+    let text = std::fs::read_to_string(project_data().join("tico19/docs.tsv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
     let col = header.iter().position(|h| *h == column).unwrap();

@@ -112,18 +112,33 @@ fn predictions_are_scored_against_a_gold_bead_file_in_any_table_format() {
     std::fs::write(&src, ckb.join("\n")).unwrap();
     std::fs::write(&tgt, merged.join("\n")).unwrap();
     std::fs::write(&gold, "[0]:[0]\n[1, 2]:[1]\n[3]:[2]\n[4]:[3]\n").unwrap();
-    let pird = |args: &[&std::ffi::OsStr]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_pird"))
+    let run = |args: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_pird"))
             .args(args)
             .env("PIRD_THREADS", "2")
             .output()
-            .expect("pird runs");
+            .expect("pird runs")
+    };
+    let pird = |args: &[&std::ffi::OsStr]| {
+        let output = run(args);
         assert!(
             output.status.success(),
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
         output
+    };
+    // `pird eval --pred PRED --gold GOLD -o METRICS`.
+    let eval = |pred: &std::path::Path, metrics: &std::path::Path| {
+        run(&[
+            "eval".as_ref(),
+            "--pred".as_ref(),
+            pred.as_os_str(),
+            "--gold".as_ref(),
+            gold.as_os_str(),
+            "-o".as_ref(),
+            metrics.as_os_str(),
+        ])
     };
     let model = repo().join("data/models/multilingual-e5-small");
     for format in ["csv", "parquet"] {
@@ -140,15 +155,12 @@ fn predictions_are_scored_against_a_gold_bead_file_in_any_table_format() {
             "-o".as_ref(),
             pred.as_os_str(),
         ]);
-        pird(&[
-            "eval".as_ref(),
-            "--pred".as_ref(),
-            pred.as_os_str(),
-            "--gold".as_ref(),
-            gold.as_os_str(),
-            "-o".as_ref(),
-            metrics.as_os_str(),
-        ]);
+        let output = eval(&pred, &metrics);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let table = std::fs::read_to_string(&metrics).unwrap();
         let value = |metric: &str| -> f64 {
             table
@@ -172,27 +184,11 @@ fn predictions_are_scored_against_a_gold_bead_file_in_any_table_format() {
     std::fs::write(&gold, "[0]:[0]\n[1]:[1]\n[2, 3]:[2]\n[4]:[3]\n").unwrap();
     let pred = dir.path().join("pred.csv");
     let metrics = dir.path().join("metrics-wrong.csv");
-    pird(&[
-        "eval".as_ref(),
-        "--pred".as_ref(),
-        pred.as_os_str(),
-        "--gold".as_ref(),
-        gold.as_os_str(),
-        "-o".as_ref(),
-        metrics.as_os_str(),
-    ]);
+    assert!(eval(&pred, &metrics).status.success());
     let table = std::fs::read_to_string(&metrics).unwrap();
     assert!(table.contains("strict_f1,0.5,"), "{table}");
     std::fs::write(&gold, "[0]:[0]\n[1 2]:[1]\n").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_pird"))
-        .args(["eval", "--pred"])
-        .arg(&pred)
-        .arg("--gold")
-        .arg(&gold)
-        .arg("-o")
-        .arg(&metrics)
-        .output()
-        .unwrap();
+    let output = eval(&pred, &metrics);
     assert!(!output.status.success());
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("doc.beads:2:"),

@@ -64,6 +64,18 @@ pub enum EvalCommand {
     Suite(EvalSuiteArgs),
 }
 
+/// How the parallel aligner searches (shared by `pird align` and `pird eval suite`).
+#[derive(Debug, Clone, Args)]
+pub struct ParallelSearchArgs {
+    /// Parallel search: dp (Vecalign: one coarse-to-fine search) or two-step (Bertalign:
+    /// mutual-best 1-1 pairs first, then the search in the gaps between them).
+    #[arg(long, value_enum, default_value = "dp")]
+    pub strategy: StrategyArg,
+    /// Deletion penalty as a percentile (0–1) of the costs of random sentence pairs (parallel mode).
+    #[arg(long, default_value_t = pird_align::CostConfig::default().deletion_percentile)]
+    pub deletion_percentile: f32,
+}
+
 /// The parallel aligner's search strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StrategyArg {
@@ -114,12 +126,9 @@ pub struct EvalSuiteArgs {
     /// Use only the first N documents of each data set (a quick run; figures are not comparable).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
-    /// Search strategy of the parallel task, as `pird align --strategy`.
-    #[arg(long, value_enum, default_value = "dp")]
-    pub strategy: StrategyArg,
-    /// Deletion penalty of the parallel task, as `pird align --deletion-percentile`.
-    #[arg(long, default_value_t = pird_align::CostConfig::default().deletion_percentile)]
-    pub deletion_percentile: f32,
+    /// The parallel task's search, as in `pird align`.
+    #[command(flatten)]
+    pub search: ParallelSearchArgs,
     /// Align without the model's background (each document centred on its own mean).
     #[arg(long)]
     pub no_background: bool,
@@ -227,13 +236,9 @@ pub struct AlignArgs {
     /// Largest number of sentences on one side of a bead (parallel mode).
     #[arg(long, default_value_t = 3)]
     pub max_bead: usize,
-    /// Parallel search: dp (Vecalign: one coarse-to-fine search) or two-step (Bertalign:
-    /// mutual-best 1-1 pairs first, then the search in the gaps between them).
-    #[arg(long, value_enum, default_value = "dp")]
-    pub strategy: StrategyArg,
-    /// Deletion penalty as a percentile (0–1) of the costs of random sentence pairs (parallel mode).
-    #[arg(long, default_value_t = pird_align::CostConfig::default().deletion_percentile)]
-    pub deletion_percentile: f32,
+    /// How the parallel mode searches.
+    #[command(flatten)]
+    pub search: ParallelSearchArgs,
     /// How inputs become sentences.
     #[command(flatten)]
     pub sentences: SentenceArgs,

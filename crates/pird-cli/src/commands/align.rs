@@ -18,8 +18,8 @@ pub fn run(args: &AlignArgs, quiet: bool) -> Result<()> {
     let mode = match args.mode {
         AlignMode::Parallel => PairMode::Parallel {
             max_bead: args.max_bead,
-            deletion_percentile: args.deletion_percentile,
-            strategy: args.strategy.into(),
+            deletion_percentile: args.search.deletion_percentile,
+            strategy: args.search.strategy.into(),
         },
         AlignMode::Comparable => PairMode::Comparable {
             min_score: args.min_score,

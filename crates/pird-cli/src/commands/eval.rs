@@ -36,8 +36,8 @@ pub fn suite(args: &EvalSuiteArgs, quiet: bool) -> Result<()> {
         model,
         background,
         calibration,
-        strategy: args.strategy.into(),
-        deletion_percentile: args.deletion_percentile,
+        strategy: args.search.strategy.into(),
+        deletion_percentile: args.search.deletion_percentile,
         retrieval_k: args.retrieval_k.max(1),
         anchors: AnchorScorer {
             strong_weight: args.anchor_strong_weight,

@@ -75,28 +75,12 @@ pub fn mine_with_scorer(
     if n == 0 || m == 0 {
         return Vec::new();
     }
-    // Candidates are each sentence's nearest sentences of the other side by centred cosine
-    // (found by the scorer, exact and blocked: memory grows with n + m, not n·m); the best by
-    // margin among them wins, as in LASER-style mining with k-NN lists.
     let (src, tgt) = (
         &scorer.centred_source.sentences,
         &scorer.centred_target.sentences,
     );
-    let (forward, backward) = scorer.candidates();
     let centred_cosine = |i: usize, j: usize| src.row(i).dot(&tgt.row(j));
-    let margin = |i: usize, j: usize| scorer.sentence_margin(i, j, centred_cosine(i, j));
-    let best_target: Vec<usize> = (0..n)
-        .map(|i| {
-            let row = forward.indices.row(i);
-            row[argmax(row.iter().map(|&j| margin(i, j as usize)))] as usize
-        })
-        .collect();
-    let best_source: Vec<usize> = (0..m)
-        .map(|j| {
-            let row = backward.indices.row(j);
-            row[argmax(row.iter().map(|&i| margin(i as usize, j)))] as usize
-        })
-        .collect();
+    let (best_target, best_source) = scorer.best_partners();
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     for (i, &j) in best_target.iter().enumerate() {
         if !config.mutual_best || best_source[j] == i {
@@ -113,9 +97,14 @@ pub fn mine_with_scorer(
 
     let mut used_source = vec![false; n];
     let mut used_target = vec![false; m];
-    pairs.sort_by(|a, b| margin(b.0, b.1).total_cmp(&margin(a.0, a.1)));
+    // Each pair's margin once (with anchors it costs set intersections), best first.
+    let mut pairs: Vec<(f32, usize, usize)> = pairs
+        .into_iter()
+        .map(|(i, j)| (scorer.sentence_margin(i, j, centred_cosine(i, j)), i, j))
+        .collect();
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut mined = Vec::new();
-    for (i, j) in pairs {
+    for (_, i, j) in pairs {
         if used_source[i] || used_target[j] {
             continue;
         }
@@ -182,17 +171,6 @@ fn merge_neighbours(
         }
     }
     best
-}
-
-/// Index of the largest value (the first on ties).
-fn argmax(values: impl Iterator<Item = f32>) -> usize {
-    let mut best = (0, f32::NEG_INFINITY);
-    for (index, value) in values.enumerate() {
-        if value > best.1 {
-            best = (index, value);
-        }
-    }
-    best.0
 }
 
 #[cfg(test)]

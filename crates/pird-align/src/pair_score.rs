@@ -233,6 +233,37 @@ impl<'a> PairScorer<'a> {
         (&self.candidates.0, &self.candidates.1)
     }
 
+    /// Each source sentence's best target and each target sentence's best source by
+    /// [`Self::sentence_margin`] among its [`Self::candidates`] (the first on ties); candidates
+    /// come from exact blocked k-NN, so memory grows with n + m, not n·m, as in LASER-style
+    /// mining with k-NN lists.
+    pub fn best_partners(&self) -> (Vec<usize>, Vec<usize>) {
+        let (source, target) = (
+            &self.centred_source.sentences,
+            &self.centred_target.sentences,
+        );
+        let margin =
+            |i: usize, j: usize| self.sentence_margin(i, j, source.row(i).dot(&target.row(j)));
+        let best = |candidates: ArrayView1<u32>, score: &dyn Fn(usize) -> f32| -> usize {
+            let mut top = (candidates[0] as usize, f32::NEG_INFINITY);
+            for &candidate in candidates {
+                let value = score(candidate as usize);
+                if value > top.1 {
+                    top = (candidate as usize, value);
+                }
+            }
+            top.0
+        };
+        let (forward, backward) = self.candidates();
+        let best_target = (0..forward.indices.nrows())
+            .map(|i| best(forward.indices.row(i), &|j| margin(i, j)))
+            .collect();
+        let best_source = (0..backward.indices.nrows())
+            .map(|j| best(backward.indices.row(j), &|i| margin(i, j)))
+            .collect();
+        (best_target, best_source)
+    }
+
     /// Adds the anchor evidence of the two documents to every margin this scorer gives.
     pub fn with_anchors(mut self, anchors: AnchorEvidence) -> Self {
         self.anchors = Some(anchors);

@@ -18,32 +18,13 @@ use std::ops::Range;
 /// The mutual-best sentence pairs of `scorer` that form the longest chain increasing in both
 /// documents and sit next to another chain pair on the diagonal, in document order.
 pub fn anchor_chain(scorer: &PairScorer<'_>) -> Vec<(usize, usize)> {
-    let (forward, backward) = scorer.candidates();
-    let (n, m) = (forward.indices.nrows(), backward.indices.nrows());
-    if n == 0 || m == 0 {
+    let (best_target, best_source) = scorer.best_partners();
+    if best_target.is_empty() || best_source.is_empty() {
         return Vec::new();
     }
-    let (source, target) = (
-        &scorer.centred_source.sentences,
-        &scorer.centred_target.sentences,
-    );
-    let margin =
-        |i: usize, j: usize| scorer.sentence_margin(i, j, source.row(i).dot(&target.row(j)));
-    let best = |row: ndarray::ArrayView1<u32>, score: &dyn Fn(usize) -> f32| -> usize {
-        let mut top = (row[0] as usize, f32::NEG_INFINITY);
-        for &candidate in row {
-            let value = score(candidate as usize);
-            if value > top.1 {
-                top = (candidate as usize, value);
-            }
-        }
-        top.0
-    };
-    let best_source: Vec<usize> = (0..m)
-        .map(|j| best(backward.indices.row(j), &|i| margin(i, j)))
-        .collect();
-    let mutual: Vec<(usize, usize)> = (0..n)
-        .map(|i| (i, best(forward.indices.row(i), &|j| margin(i, j))))
+    let mutual: Vec<(usize, usize)> = best_target
+        .into_iter()
+        .enumerate()
         .filter(|&(i, j)| best_source[j] == i)
         .collect();
     let chain = longest_increasing_chain(&mutual);

@@ -2,7 +2,7 @@
 //! `scripts/fetch-model`), on the first two documents of each shipped data set.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn repo() -> PathBuf {
@@ -84,10 +84,18 @@ fn the_suite_writes_one_metrics_table_for_all_tasks() {
     assert_eq!(printed.lines().count(), table.lines().count(), "{printed}");
 }
 
-#[test]
-fn predictions_are_scored_against_a_gold_bead_file_in_any_table_format() {
-    let dir = tempfile::tempdir().unwrap();
-    // The first FLORES dev document (lines 1–5) with Arabic lines 2 and 3 joined, and its gold.
+/// Runs pird with two encoder threads.
+fn run(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pird"))
+        .args(args)
+        .env("PIRD_THREADS", "2")
+        .output()
+        .expect("pird runs")
+}
+
+/// The first FLORES dev document (lines 1–5) with Arabic lines 2 and 3 joined, written as line
+/// files with its gold beads: (source, target, gold).
+fn flores_case(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let flores = repo().join("data/flores200-dev");
     let lines = |file: &str| -> Vec<String> {
         std::fs::read_to_string(flores.join(file))
@@ -105,20 +113,20 @@ fn predictions_are_scored_against_a_gold_bead_file_in_any_table_format() {
         arb[4].clone(),
     ];
     let (src, tgt, gold) = (
-        dir.path().join("doc.ckb.txt"),
-        dir.path().join("doc.arb.txt"),
-        dir.path().join("doc.beads"),
+        dir.join("doc.ckb.txt"),
+        dir.join("doc.arb.txt"),
+        dir.join("doc.beads"),
     );
     std::fs::write(&src, ckb.join("\n")).unwrap();
     std::fs::write(&tgt, merged.join("\n")).unwrap();
     std::fs::write(&gold, "[0]:[0]\n[1, 2]:[1]\n[3]:[2]\n[4]:[3]\n").unwrap();
-    let run = |args: &[&std::ffi::OsStr]| {
-        Command::new(env!("CARGO_BIN_EXE_pird"))
-            .args(args)
-            .env("PIRD_THREADS", "2")
-            .output()
-            .expect("pird runs")
-    };
+    (src, tgt, gold)
+}
+
+#[test]
+fn predictions_are_scored_against_a_gold_bead_file_in_any_table_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, tgt, gold) = flores_case(dir.path());
     let pird = |args: &[&std::ffi::OsStr]| {
         let output = run(args);
         assert!(
@@ -195,4 +203,103 @@ fn predictions_are_scored_against_a_gold_bead_file_in_any_table_format() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[test]
+fn a_report_page_shows_every_figure_offline_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, tgt, gold) = flores_case(dir.path());
+    let model = repo().join("data/models/multilingual-e5-small");
+    let pred = dir.path().join("pred.parquet");
+    let align = run(&[
+        "align".as_ref(),
+        src.as_os_str(),
+        tgt.as_os_str(),
+        "--lines".as_ref(),
+        "--no-cache".as_ref(),
+        "--model".as_ref(),
+        model.as_os_str(),
+        "-o".as_ref(),
+        pred.as_os_str(),
+    ]);
+    assert!(
+        align.status.success(),
+        "{}",
+        String::from_utf8_lossy(&align.stderr)
+    );
+    let page = dir.path().join("report.html");
+    let report = |extra: &[&std::ffi::OsStr], output: &Path| {
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "report".as_ref(),
+            pred.as_os_str(),
+            "--lines".as_ref(),
+            "--no-cache".as_ref(),
+            "--model".as_ref(),
+            model.as_os_str(),
+            "-o".as_ref(),
+            output.as_os_str(),
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let full = [
+        "--gold".as_ref(),
+        gold.as_os_str(),
+        "--source".as_ref(),
+        src.as_os_str(),
+        "--target".as_ref(),
+        tgt.as_os_str(),
+    ];
+    let output = report(&full, &page);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(
+        html.matches("<svg").count(),
+        3,
+        "histogram, threshold curve, heat map"
+    );
+    assert!(!html.contains("class=\"missing\""));
+    assert!(!html.contains("<script") && !html.contains("src=\"http"));
+    assert!(
+        html.contains("5×4 sentence") || html.contains("5×4"),
+        "the map is 5 × 4"
+    );
+    assert!(html.contains("gold beads (4)") && html.contains("chosen beads (4)"));
+    let markdown = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(
+        markdown.contains("| doc | parallel-dp | multilingual-e5-small | strict_f1 | 1.0000 | 4 |"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| 2-1 | 1 |"), "{markdown}");
+
+    // Bad input: a page not named .html, documents other than the aligned ones, a broken gold
+    // file. Each fails naming the culprit and leaves the earlier page as it was.
+    let refused = |extra: &[&std::ffi::OsStr], output: &Path, culprit: &str| {
+        let out = report(extra, output);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && stderr.contains(culprit),
+            "{stderr}"
+        );
+    };
+    refused(&full, &dir.path().join("report.txt"), "report.txt");
+    let other = dir.path().join("other.arb.txt");
+    std::fs::copy(&tgt, &other).unwrap();
+    refused(
+        &[
+            "--source".as_ref(),
+            src.as_os_str(),
+            "--target".as_ref(),
+            other.as_os_str(),
+        ],
+        &page,
+        "other.arb",
+    );
+    std::fs::write(&gold, "[0]:[0]\n[1, 2]:[1]\n[3]\n").unwrap();
+    refused(&full, &page, "doc.beads:3:");
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), html);
 }

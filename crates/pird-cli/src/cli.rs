@@ -29,6 +29,9 @@ pub enum Command {
     Docalign(DocalignArgs),
     /// Measure alignment quality against gold data and write the `metrics` table.
     Eval(EvalArgs),
+    /// Turn an `alignments` table (and gold, metrics, the documents) into an HTML report with
+    /// plots and a Markdown summary.
+    Report(ReportArgs),
     /// Manage model directories.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -246,6 +249,41 @@ pub struct AlignArgs {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Output `alignments` table: .parquet, .csv, .tsv, .ndjson or .jsonl.
+    #[arg(long, short)]
+    pub output: PathBuf,
+}
+
+/// Options of `pird report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The `alignments` table of the run (from `pird align`).
+    pub alignments: PathBuf,
+    /// Gold beads of the same document pair (Vecalign bead file): true/false score histograms,
+    /// precision and recall against the threshold, and metrics.
+    #[arg(long)]
+    pub gold: Option<PathBuf>,
+    /// The pair's source document, as given to `pird align` (with --target: the similarity map).
+    #[arg(long, requires = "target")]
+    pub source: Option<PathBuf>,
+    /// The pair's target document, as given to `pird align`.
+    #[arg(long, requires = "source")]
+    pub target: Option<PathBuf>,
+    /// `metrics` tables to show as well (e.g. from `pird eval suite`).
+    #[arg(long, value_delimiter = ',')]
+    pub metrics: Vec<PathBuf>,
+    /// Pairs scoring at least this count as chosen (calibrated score; margin without a calibration).
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f32,
+    /// The page's title (default: names the document pair).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// How the documents become sentences (as in `pird align`).
+    #[command(flatten)]
+    pub sentences: SentenceArgs,
+    /// The model that embeds the documents for the similarity map.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Output HTML page; the Markdown summary is written beside it with the extension .md.
     #[arg(long, short)]
     pub output: PathBuf,
 }

@@ -372,6 +372,102 @@ pub mod alignments {
             )?)
         }
     }
+
+    /// An `alignments` table read back: its beads, scores and texts, row by row.
+    #[derive(Debug, Clone)]
+    pub struct ReadAlignments {
+        /// Source document of each row.
+        pub src_doc: Vec<String>,
+        /// Target document of each row.
+        pub tgt_doc: Vec<String>,
+        /// Each row's bead.
+        pub beads: Vec<pird_eval::Bead>,
+        /// Each row's calibrated score (all `None` without a calibration).
+        pub scores: Vec<Option<f32>>,
+        /// Each row's ratio margin, where the table has the column.
+        pub margins: Vec<Option<f32>>,
+        /// Source sentences of each row, joined.
+        pub src_text: Vec<String>,
+        /// Target sentences of each row, joined.
+        pub tgt_text: Vec<String>,
+        /// The `method` of the first row ("" when absent).
+        pub method: String,
+        /// The `model` of the first row ("" when absent).
+        pub model: String,
+    }
+
+    impl ReadAlignments {
+        /// Reads the table at `path`; errors name the file, column and row.
+        pub fn read(path: &Path) -> Result<Self> {
+            let table = read_table(path)?;
+            let sources = id_lists(&table, "src_ids", path)?;
+            let targets = id_lists(&table, "tgt_ids", path)?;
+            let strings = |name: &str| -> Result<Vec<String>> {
+                Ok(str_column(&table, name, path)?
+                    .iter()
+                    .map(|v| v.unwrap_or_default().to_string())
+                    .collect())
+            };
+            let optional_strings = |name: &str| -> Result<Vec<String>> {
+                match table.column(name) {
+                    Ok(_) => strings(name),
+                    Err(_) => Ok(vec![String::new(); table.height()]),
+                }
+            };
+            let floats = |name: &str| -> Result<Vec<Option<f32>>> {
+                match table.column(name) {
+                    Ok(column) => Ok(column
+                        .cast(&DataType::Float32)
+                        .map_err(|_| {
+                            anyhow!("{}: column '{name}' must hold numbers", path.display())
+                        })?
+                        .f32()?
+                        .iter()
+                        .collect()),
+                    Err(_) => Ok(vec![None; table.height()]),
+                }
+            };
+            let first = |name: &str| -> String {
+                str_column(&table, name, path)
+                    .ok()
+                    .and_then(|c| c.get(0).map(str::to_string))
+                    .unwrap_or_default()
+            };
+            Ok(Self {
+                src_doc: strings("src_doc")?,
+                tgt_doc: strings("tgt_doc")?,
+                beads: sources
+                    .into_iter()
+                    .zip(targets)
+                    .map(|(s, t)| pird_eval::Bead::new(s, t))
+                    .collect(),
+                scores: floats("score")?,
+                margins: floats("margin")?,
+                src_text: optional_strings("src_text")?,
+                tgt_text: optional_strings("tgt_text")?,
+                method: first("method"),
+                model: first("model"),
+            })
+        }
+
+        /// The one document pair all rows belong to, or an error naming the file; `None` for
+        /// an empty table.
+        pub fn single_pair(&self, path: &Path) -> Result<Option<(String, String)>> {
+            for (side, docs) in [("src_doc", &self.src_doc), ("tgt_doc", &self.tgt_doc)] {
+                if docs.iter().any(|d| d != &docs[0]) {
+                    bail!(
+                        "{}: rows of more than one document pair (column {side}); give one pair's rows",
+                        path.display()
+                    );
+                }
+            }
+            Ok(self
+                .src_doc
+                .first()
+                .cloned()
+                .zip(self.tgt_doc.first().cloned()))
+        }
+    }
 }
 
 /// The `sentences` table: `doc_id, lang, sent_id, text, start, end`.
@@ -456,6 +552,42 @@ pub mod metrics {
                 Column::new("n".into(), rows.iter().map(|r| r.n).collect::<Vec<_>>()),
             ],
         )?)
+    }
+
+    /// The rows of a `metrics` table read from `path` (e.g. written by `pird eval suite`).
+    pub fn read(path: &std::path::Path) -> Result<Vec<MetricRow>> {
+        let table = super::read_table(path)?;
+        let text = |name: &str| -> Result<Vec<String>> {
+            Ok(super::str_column(&table, name, path)?
+                .iter()
+                .map(|v| v.unwrap_or_default().to_string())
+                .collect())
+        };
+        let number = |name: &str, dtype: DataType| -> Result<Column> {
+            super::named_column(&table, name, path)?
+                .strict_cast(&dtype)
+                .map_err(|_| {
+                    anyhow::anyhow!("{}: column '{name}' must hold numbers", path.display())
+                })
+        };
+        let values = number("value", DataType::Float64)?;
+        let counts = number("n", DataType::UInt64)?;
+        let (dataset, method, model, metric) = (
+            text("dataset")?,
+            text("method")?,
+            text("model")?,
+            text("metric")?,
+        );
+        Ok((0..table.height())
+            .map(|i| MetricRow {
+                dataset: dataset[i].clone(),
+                method: method[i].clone(),
+                model: model[i].clone(),
+                metric: metric[i].clone(),
+                value: values.f64().ok().and_then(|v| v.get(i)).unwrap_or(f64::NAN),
+                n: counts.u64().ok().and_then(|v| v.get(i)).unwrap_or(0),
+            })
+            .collect())
     }
 
     /// The rows as an aligned plain-text table for the terminal.

@@ -8,9 +8,11 @@
 //! - [`doc_alignment`]: document-alignment accuracy and precision.
 //! - [`synthetic`]: many-to-many and comparable test cases with exact gold from parallel data.
 //! - [`rows`]: the `metrics` table's rows and stable metric names.
+//! - [`report`]: an HTML page with SVG plots and a Markdown summary of one run.
 //!
 //! Every module states its metric's exact definition. The metrics take ids and scores only, never
-//! models or text, so they are independent of how predictions were made.
+//! models or text, so they are independent of how predictions were made; reports take text only
+//! to show it.
 
 #![warn(missing_docs)]
 
@@ -21,6 +23,7 @@ pub mod error;
 pub mod gold;
 pub mod mining;
 pub mod prf;
+pub mod report;
 pub mod retrieval;
 pub mod rows;
 pub mod synthetic;
@@ -35,6 +38,9 @@ pub use gold::{
 };
 pub use mining::{link_candidates, link_gold, MiningCandidates, MiningScores};
 pub use prf::PrF1;
+pub use report::{
+    alignment_metrics, build_report, Heatmap, PlotError, Report, ReportBead, ReportInput,
+};
 pub use retrieval::{
     diagonal_gold, retrieval_scores, DirectionCounts, RetrievalScores, SimilarityMatrix,
 };

@@ -96,6 +96,11 @@ impl MiningCandidates {
         self.labelled.is_empty()
     }
 
+    /// Every distinct candidate's score and whether it is a gold pair.
+    pub fn labelled(&self) -> &[(f32, bool)] {
+        &self.labelled
+    }
+
     /// Number of gold pairs.
     pub fn gold(&self) -> u64 {
         self.gold

@@ -5,13 +5,10 @@ use crate::cli::{EvalArgs, EvalSuiteArgs, SuiteTask};
 use crate::embedding::open_model;
 use crate::progress;
 use crate::suite::{self, Suite};
-use crate::tables::{self, metrics, TableFormat};
+use crate::tables::{self, alignments::ReadAlignments, metrics, TableFormat};
 use anyhow::{bail, Result};
 use pird_align::{AnchorScorer, Calibration};
-use pird_eval::{
-    bead_scores, link_candidates, link_gold, read_bead_file, Bead, MiningCandidates, RunLabel,
-    ScoredPair,
-};
+use pird_eval::{alignment_metrics, read_bead_file, RunLabel};
 use pird_text::Lang;
 
 /// Runs the chosen tasks of the suite and writes (and prints) their metrics.
@@ -74,59 +71,20 @@ pub fn compare(args: &EvalArgs) -> Result<()> {
     };
     TableFormat::from_path(output)?;
     let gold = read_bead_file(gold_path)?;
-    let table = tables::read_table(pred_path)?;
-    for side in ["src_doc", "tgt_doc"] {
-        let docs = tables::str_column(&table, side, pred_path)?;
-        let distinct: std::collections::HashSet<Option<&str>> = docs.iter().collect();
-        if distinct.len() > 1 {
-            bail!(
-                "{}: predictions for more than one document pair (column {side}); the gold file holds one",
-                pred_path.display()
-            );
-        }
-    }
-    let sources = tables::id_lists(&table, "src_ids", pred_path)?;
-    let targets = tables::id_lists(&table, "tgt_ids", pred_path)?;
-    let predicted: Vec<Bead> = sources
-        .iter()
-        .zip(&targets)
-        .map(|(s, t)| Bead::new(s.clone(), t.clone()))
-        .collect();
-    let first = |name: &str| -> String {
-        tables::str_column(&table, name, pred_path)
-            .ok()
-            .and_then(|c| c.get(0).map(str::to_string))
-            .unwrap_or_default()
-    };
+    let predicted = ReadAlignments::read(pred_path)?;
+    predicted.single_pair(pred_path)?;
     let dataset = gold_path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let label = RunLabel::new(dataset, first("method"), first("model"));
-    let mut rows = bead_scores(&predicted, &gold).metric_rows(&label);
-    let scores: Vec<Option<f32>> = match table.column("score") {
-        Ok(column) => column
-            .cast(&polars::prelude::DataType::Float32)?
-            .f32()?
-            .iter()
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    if scores.iter().any(Option::is_some) {
-        let scored: Vec<ScoredPair> = predicted
-            .iter()
-            .zip(&scores)
-            .filter(|(bead, _)| bead.is_link())
-            .map(|(bead, score)| ScoredPair {
-                bead: bead.clone(),
-                score: score.unwrap_or(f32::NAN),
-            })
-            .collect();
-        let candidates =
-            MiningCandidates::from_document(&link_candidates(&scored), &link_gold(&gold));
-        rows.extend(candidates.at_threshold(args.threshold).metric_rows(&label));
-        rows.extend(candidates.summary_rows(&label));
-    }
+    let label = RunLabel::new(dataset, &predicted.method, &predicted.model);
+    let rows = alignment_metrics(
+        &predicted.beads,
+        &predicted.scores,
+        &gold,
+        args.threshold,
+        &label,
+    );
     let mut frame = metrics::frame(&rows)?;
     tables::write_table(&mut frame, output)?;
     print!("{}", metrics::to_text(&rows));

@@ -6,6 +6,7 @@ mod docalign;
 mod embed;
 mod eval;
 mod model;
+mod report;
 mod segment;
 
 use crate::cli::{Cli, Command, EvalCommand, ModelCommand};
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Some(EvalCommand::Suite(suite)) => eval::suite(suite, cli.quiet),
             None => eval::compare(&args),
         },
+        Command::Report(args) => report::run(&args, cli.quiet),
         Command::Model(ModelCommand::Import(args)) => model::import(&args),
         Command::Model(ModelCommand::Calibrate(args)) => calibrate::run(&args, cli.quiet),
     }

@@ -1,0 +1,246 @@
+//! `pird report`: an `alignments` table (with gold, metrics and the documents, where given) in,
+//! a self-contained HTML page and a Markdown summary out.
+
+use crate::cli::ReportArgs;
+use crate::embedding::{embed_runs, open_model};
+use crate::progress;
+use crate::sentence_input::{read_one_doc, SentenceDoc, SplitMode};
+use crate::tables::{self, alignments::ReadAlignments};
+use anyhow::{bail, Context, Result};
+use pird_align::{cosine_matrix, mean_row, CentredSide};
+use pird_eval::{build_report, read_bead_file, Bead, Heatmap, ReportBead, ReportInput, RunLabel};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Builds the report and writes the page and its summary.
+pub fn run(args: &ReportArgs, quiet: bool) -> Result<()> {
+    let markdown_path = markdown_path(&args.output)?;
+    let table = ReadAlignments::read(&args.alignments)?;
+    let gold = match &args.gold {
+        Some(path) => {
+            table.single_pair(&args.alignments)?;
+            Some(read_bead_file(path)?)
+        }
+        None => None,
+    };
+    let calibrated = table.scores.iter().any(Option::is_some);
+    let (score_name, scores) = match calibrated {
+        true => ("calibrated score", &table.scores),
+        false => ("ratio margin", &table.margins),
+    };
+    let mut beads: Vec<ReportBead> = (0..table.beads.len())
+        .map(|i| ReportBead {
+            bead: table.beads[i].clone(),
+            score: scores[i],
+            src_text: table.src_text[i].clone(),
+            tgt_text: table.tgt_text[i].clone(),
+        })
+        .collect();
+    let pair = table.single_pair(&args.alignments).ok().flatten();
+    let mut gold = gold;
+    let heatmap = match (&args.source, &args.target) {
+        (Some(source), Some(target)) => {
+            let map = similarity_map(args, source, target, pair.as_ref(), quiet)?;
+            // The map's rows and columns are sentence positions; the tables hold sentence ids.
+            map.reindex(&mut beads, gold.as_mut());
+            Some(map.heatmap)
+        }
+        _ => None,
+    };
+
+    let mut settings = vec![
+        (
+            "alignments".to_string(),
+            args.alignments.display().to_string(),
+        ),
+        ("method".to_string(), table.method.clone()),
+        ("model".to_string(), table.model.clone()),
+        ("beads".to_string(), table.beads.len().to_string()),
+        ("score".to_string(), score_name.to_string()),
+        ("threshold".to_string(), args.threshold.to_string()),
+    ];
+    let mut add = |name: &str, value: Option<String>| {
+        if let Some(value) = value {
+            settings.push((name.to_string(), value));
+        }
+    };
+    add("gold", args.gold.as_ref().map(|p| p.display().to_string()));
+    add(
+        "source document",
+        args.source.as_ref().map(|p| p.display().to_string()),
+    );
+    add(
+        "target document",
+        args.target.as_ref().map(|p| p.display().to_string()),
+    );
+    add(
+        "similarity map",
+        heatmap
+            .as_ref()
+            .map(|m| format!("{} by {}", m.measure, args.model.model)),
+    );
+    if !args.metrics.is_empty() {
+        add(
+            "metrics tables",
+            Some(
+                args.metrics
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        );
+    }
+    add("pird", Some(env!("CARGO_PKG_VERSION").to_string()));
+
+    let mut extra_metrics = Vec::new();
+    for path in &args.metrics {
+        extra_metrics.extend(tables::metrics::read(path)?);
+    }
+    let dataset = args
+        .gold
+        .as_deref()
+        .and_then(Path::file_stem)
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let title = args.title.clone().unwrap_or_else(|| match &pair {
+        Some((src, tgt)) => format!("pird report: {src} ↔ {tgt}"),
+        None => format!("pird report: {}", args.alignments.display()),
+    });
+    let input = ReportInput {
+        title,
+        settings,
+        beads,
+        score_name: score_name.to_string(),
+        threshold: args.threshold,
+        gold,
+        heatmap,
+        label: RunLabel::new(dataset, &table.method, &table.model),
+        extra_metrics,
+    };
+    let report = build_report(&input)?;
+    let write = |path: &Path, text: &str| {
+        tables::write_atomically(path, |file| {
+            file.write_all(text.as_bytes())
+                .with_context(|| format!("{}: cannot write", path.display()))
+        })
+    };
+    write(&args.output, &report.html)?;
+    write(&markdown_path, &report.markdown)?;
+    if !quiet {
+        eprintln!(
+            "pird: report of {} beads → {} and {}",
+            table.beads.len(),
+            args.output.display(),
+            markdown_path.display()
+        );
+    }
+    Ok(())
+}
+
+/// `report.html` → `report.md`; any other extension is refused, so that the page cannot
+/// overwrite an input by mistake.
+fn markdown_path(output: &Path) -> Result<PathBuf> {
+    match output.extension().and_then(|e| e.to_str()) {
+        Some(ext) if ext.eq_ignore_ascii_case("html") || ext.eq_ignore_ascii_case("htm") => {
+            Ok(output.with_extension("md"))
+        }
+        _ => bail!(
+            "{}: the report is an HTML page; name it with the extension .html",
+            output.display()
+        ),
+    }
+}
+
+/// A document pair's similarity map and the sentence ids of its rows and columns.
+struct SimilarityMap {
+    heatmap: Heatmap,
+    source_ids: Vec<u32>,
+    target_ids: Vec<u32>,
+}
+
+impl SimilarityMap {
+    /// Rewrites bead ids as row and column positions of the map.
+    fn reindex(&self, beads: &mut [ReportBead], gold: Option<&mut Vec<Bead>>) {
+        let positions = |ids: &[u32]| -> HashMap<u32, u32> {
+            ids.iter()
+                .enumerate()
+                .map(|(i, &id)| (id, i as u32))
+                .collect()
+        };
+        let (source, target) = (positions(&self.source_ids), positions(&self.target_ids));
+        let move_bead = |bead: &Bead| {
+            let place = |ids: &[u32], map: &HashMap<u32, u32>| -> Vec<u32> {
+                ids.iter().filter_map(|id| map.get(id).copied()).collect()
+            };
+            Bead::new(place(bead.src(), &source), place(bead.tgt(), &target))
+        };
+        for bead in beads.iter_mut() {
+            bead.bead = move_bead(&bead.bead);
+        }
+        for bead in gold.into_iter().flatten() {
+            *bead = move_bead(bead);
+        }
+    }
+}
+
+/// Embeds both documents and computes the cosine of every sentence pair after centring each
+/// side on its language's background mean (the model's), or on its own mean without one: the
+/// space the aligner compares sentences in.
+fn similarity_map(
+    args: &ReportArgs,
+    source: &Path,
+    target: &Path,
+    pair: Option<&(String, String)>,
+    quiet: bool,
+) -> Result<SimilarityMap> {
+    let bar = progress::bar(0, "sentences", quiet);
+    let split = SplitMode::of(&args.sentences);
+    let source = read_one_doc(source, split, args.sentences.src_lang, &bar)?;
+    let target = read_one_doc(target, split, args.sentences.tgt_lang, &bar)?;
+    if let Some((src_doc, tgt_doc)) = pair {
+        let given = (&source.doc_id, &target.doc_id);
+        if given != (src_doc, tgt_doc) {
+            bail!(
+                "{}: aligns {src_doc} with {tgt_doc}, but --source and --target are {} and {}",
+                args.alignments.display(),
+                source.doc_id,
+                target.doc_id
+            );
+        }
+    }
+    let mut model = open_model(&args.model)?;
+    let mut runs = embed_runs(&mut model, &[&source.texts, &target.texts], 1, &bar)?;
+    bar.finish_and_clear();
+    let target_vectors = runs.pop().expect("two documents");
+    let source_vectors = runs.pop().expect("two documents");
+    let background = crate::background::load(&model.dir.path, source.lang, target.lang)?;
+    let (centred_source, centred_target, measure) = match &background {
+        Some(b) => (
+            CentredSide::with_mean(source_vectors.sentences(), mean_row(b.source.view())),
+            CentredSide::with_mean(target_vectors.sentences(), mean_row(b.target.view())),
+            "cosine after centring on each language's mean",
+        ),
+        None => (
+            CentredSide::new(source_vectors.sentences()),
+            CentredSide::new(target_vectors.sentences()),
+            "cosine after centring on each document's mean",
+        ),
+    };
+    let similarity = cosine_matrix(
+        centred_source.sentences.view(),
+        centred_target.sentences.view(),
+    );
+    let ids = |doc: &SentenceDoc| doc.ids.clone();
+    Ok(SimilarityMap {
+        heatmap: Heatmap {
+            measure: measure.to_string(),
+            rows: similarity.nrows(),
+            cols: similarity.ncols(),
+            values: similarity.iter().copied().collect(),
+        },
+        source_ids: ids(&source),
+        target_ids: ids(&target),
+    })
+}

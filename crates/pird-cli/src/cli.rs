@@ -32,6 +32,8 @@ pub enum Command {
     /// Turn an `alignments` table (and gold, metrics, the documents) into an HTML report with
     /// plots and a Markdown summary.
     Report(ReportArgs),
+    /// Write aligned pairs as a TMX translation memory, Moses parallel text or JSON Lines.
+    Export(ExportArgs),
     /// Manage model directories.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -284,6 +286,55 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Output HTML page; the Markdown summary is written beside it with the extension .md.
+    #[arg(long, short)]
+    pub output: PathBuf,
+}
+
+/// The file formats of `pird export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// TMX 1.4b translation memory for CAT tools (one <tu> per pair).
+    Tmx,
+    /// Two line-aligned text files, OUT.<src-lang> and OUT.<tgt-lang>.
+    Moses,
+    /// JSON Lines: {"translation": {src-lang: …, tgt-lang: …}, "score": …} per line.
+    Jsonl,
+}
+
+/// Options of `pird export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The `alignments` table (from `pird align`); Parquet is streamed in slices.
+    pub alignments: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Keep pairs whose calibrated score reaches this (pairs without a score are left out).
+    #[arg(long)]
+    pub min_score: Option<f32>,
+    /// Keep only these bead types, e.g. 1-1,1-2,2-1 (beads with an empty side are never exported).
+    #[arg(long, value_delimiter = ',')]
+    pub beads: Vec<crate::export::filter::BeadType>,
+    /// Keep the first of pairs that are equal after normalisation (spelling variants, spacing, case).
+    #[arg(long)]
+    pub dedupe: bool,
+    /// Keep pairs whose source/target length ratio in characters lies in MIN..MAX, e.g. 0.5..2.
+    #[arg(long, value_name = "MIN..MAX")]
+    pub length_ratio: Option<crate::export::filter::LengthRatio>,
+    /// Keep pairs whose sides both have at most this many characters.
+    #[arg(long)]
+    pub max_chars: Option<usize>,
+    /// Write document and sentence ids with every pair (TMX props, JSONL fields), so that pird
+    /// can read the export back as predictions or gold.
+    #[arg(long)]
+    pub keep_doc_ids: bool,
+    /// Language tag of the source side (TMX xml:lang, JSONL key, Moses file suffix).
+    #[arg(long, default_value = "ckb")]
+    pub src_lang: String,
+    /// Language tag of the target side.
+    #[arg(long, default_value = "ar")]
+    pub tgt_lang: String,
+    /// Output file (TMX, JSONL), or the path prefix of the two Moses files.
     #[arg(long, short)]
     pub output: PathBuf,
 }

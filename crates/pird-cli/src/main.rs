@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod documents;
 mod embedding;
+mod export;
 mod progress;
 mod sentence_input;
 mod suite;

@@ -197,7 +197,13 @@ fn column_names(df: &DataFrame) -> String {
 
 /// The id lists of column `name`, whether stored as lists (Parquet, NDJSON) or as text like
 /// `[3, 4]` (CSV, TSV), or an error naming the file, column and row.
-pub fn id_lists(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Vec<u32>>> {
+/// `first_row` is the 0-based row of the file that `df`'s first row is (for slices).
+pub fn id_lists(
+    df: &DataFrame,
+    name: &str,
+    path: &Path,
+    first_row: usize,
+) -> Result<Vec<Vec<u32>>> {
     let column = named_column(df, name, path)?;
     if let DataType::List(_) = column.dtype() {
         let lists = column.list()?;
@@ -208,7 +214,7 @@ pub fn id_lists(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Vec<u32>>
                     anyhow!(
                         "{}: column '{name}', row {}: ids must be non-negative integers",
                         path.display(),
-                        row + 1
+                        first_row + row + 1
                     )
                 })?;
                 Ok(ids.u32()?.into_no_null_iter().collect())
@@ -227,7 +233,7 @@ pub fn id_lists(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Vec<u32>>
                     anyhow!(
                         "{}: column '{name}', row {}: {value:?} is not a list like [3, 4]",
                         path.display(),
-                        row + 1
+                        first_row + row + 1
                     )
                 })?;
             inner
@@ -239,7 +245,7 @@ pub fn id_lists(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<Vec<u32>>
                         anyhow!(
                             "{}: column '{name}', row {}: {part:?} is not a sentence id",
                             path.display(),
-                            row + 1
+                            first_row + row + 1
                         )
                     })
                 })
@@ -374,7 +380,7 @@ pub mod alignments {
     }
 
     /// An `alignments` table read back: its beads, scores and texts, row by row.
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, Default)]
     pub struct ReadAlignments {
         /// Source document of each row.
         pub src_doc: Vec<String>,
@@ -397,13 +403,73 @@ pub mod alignments {
     }
 
     impl ReadAlignments {
-        /// Reads the table at `path`; errors name the file, column and row.
+        /// Reads pairs from `path`: an `alignments` table in any table format, or a TMX or
+        /// JSONL file written by `pird export --keep-doc-ids`; errors name the file, column and row.
         pub fn read(path: &Path) -> Result<Self> {
-            let table = read_table(path)?;
-            let sources = id_lists(&table, "src_ids", path)?;
-            let targets = id_lists(&table, "tgt_ids", path)?;
+            if let Some(pairs) = crate::export::read_exported(path)? {
+                return Ok(pairs);
+            }
+            Self::from_table(&read_table(path)?, path, 0)
+        }
+
+        /// Calls `each` with consecutive slices of at most `rows` rows of the table at `path`:
+        /// Parquet is read slice by slice, so that memory stays bounded; other formats are read
+        /// whole and handed over in slices.
+        pub fn for_each_slice(
+            path: &Path,
+            rows: usize,
+            mut each: impl FnMut(Self) -> Result<()>,
+        ) -> Result<()> {
+            let rows = rows.max(1);
+            if TableFormat::from_path(path)? != TableFormat::Parquet {
+                let table = read_table(path)?;
+                for offset in (0..table.height()).step_by(rows) {
+                    each(Self::from_table(
+                        &table.slice(offset as i64, rows),
+                        path,
+                        offset,
+                    )?)?;
+                }
+                return Ok(());
+            }
+            let open =
+                || File::open(path).with_context(|| format!("{}: cannot open", path.display()));
+            let total = ParquetReader::new(open()?)
+                .num_rows()
+                .map_err(|e| anyhow!("{}: cannot read the table: {e}", path.display()))?;
+            for offset in (0..total).step_by(rows) {
+                let slice = ParquetReader::new(open()?)
+                    .with_slice(Some((offset, rows)))
+                    .finish()
+                    .map_err(|e| anyhow!("{}: cannot read the table: {e}", path.display()))?;
+                each(Self::from_table(&slice, path, offset)?)?;
+            }
+            Ok(())
+        }
+
+        /// The first row of the table at `path` (or nothing, for an empty table), read without
+        /// the rest when the table is Parquet.
+        pub fn read_first_row(path: &Path) -> Result<Self> {
+            let table = match TableFormat::from_path(path)? {
+                TableFormat::Parquet => {
+                    let file = File::open(path)
+                        .with_context(|| format!("{}: cannot open", path.display()))?;
+                    ParquetReader::new(file)
+                        .with_slice(Some((0, 1)))
+                        .finish()
+                        .map_err(|e| anyhow!("{}: cannot read the table: {e}", path.display()))?
+                }
+                _ => read_table(path)?.head(Some(1)),
+            };
+            Self::from_table(&table, path, 0)
+        }
+
+        /// The rows of `table`, read from `path`, whose first row is row `offset` of the file.
+        fn from_table(table: &DataFrame, path: &Path, offset: usize) -> Result<Self> {
+            let sources = id_lists(table, "src_ids", path, offset)?;
+            let targets = id_lists(table, "tgt_ids", path, offset)?;
             let strings = |name: &str| -> Result<Vec<String>> {
-                Ok(str_column(&table, name, path)?
+                Ok(str_column(table, name, path)?
                     .iter()
                     .map(|v| v.unwrap_or_default().to_string())
                     .collect())
@@ -428,7 +494,7 @@ pub mod alignments {
                 }
             };
             let first = |name: &str| -> String {
-                str_column(&table, name, path)
+                str_column(table, name, path)
                     .ok()
                     .and_then(|c| c.get(0).map(str::to_string))
                     .unwrap_or_default()

@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> Result<()> {
             None => eval::compare(&args),
         },
         Command::Report(args) => report::run(&args, cli.quiet),
+        Command::Export(args) => crate::export::run(&args, cli.quiet),
         Command::Model(ModelCommand::Import(args)) => model::import(&args),
         Command::Model(ModelCommand::Calibrate(args)) => calibrate::run(&args, cli.quiet),
     }

@@ -17,38 +17,61 @@ use std::path::{Path, PathBuf};
 pub fn run(args: &ReportArgs, quiet: bool) -> Result<()> {
     let markdown_path = markdown_path(&args.output)?;
     let table = ReadAlignments::read(&args.alignments)?;
-    let gold = match &args.gold {
-        Some(path) => {
-            table.single_pair(&args.alignments)?;
-            Some(read_bead_file(path)?)
-        }
-        None => None,
-    };
     let calibrated = table.scores.iter().any(Option::is_some);
     let (score_name, scores) = match calibrated {
         true => ("calibrated score", &table.scores),
         false => ("ratio margin", &table.margins),
     };
-    let mut beads: Vec<ReportBead> = (0..table.beads.len())
-        .map(|i| ReportBead {
+    let map = match (&args.source, &args.target) {
+        (Some(source), Some(target)) => Some(similarity_map(args, source, target, quiet)?),
+        _ => None,
+    };
+    // Gold beads are of one pair: the documents given, or the table's only pair.
+    let mut gold = match &args.gold {
+        Some(path) => {
+            if map.is_none() {
+                table.single_pair(&args.alignments)?;
+            }
+            Some(read_bead_file(path)?)
+        }
+        None => None,
+    };
+    // With documents given, the report is of that pair: rows of other pairs are left out.
+    let rows: Vec<usize> = (0..table.beads.len())
+        .filter(|&i| {
+            map.as_ref().is_none_or(|m| {
+                table.src_doc[i] == m.source_doc && table.tgt_doc[i] == m.target_doc
+            })
+        })
+        .collect();
+    if let (Some(map), true) = (&map, rows.is_empty() && !table.beads.is_empty()) {
+        bail!(
+            "{}: no rows align {} with {}, the documents given as --source and --target",
+            args.alignments.display(),
+            map.source_doc,
+            map.target_doc
+        );
+    }
+    let mut beads: Vec<ReportBead> = rows
+        .iter()
+        .map(|&i| ReportBead {
             bead: table.beads[i].clone(),
             score: scores[i],
             src_text: table.src_text[i].clone(),
             tgt_text: table.tgt_text[i].clone(),
         })
         .collect();
-    let pair = table.single_pair(&args.alignments).ok().flatten();
-    let mut gold = gold;
-    let heatmap = match (&args.source, &args.target) {
-        (Some(source), Some(target)) => {
-            let map = similarity_map(args, source, target, pair.as_ref(), quiet)?;
-            // The map's rows and columns are sentence positions; the tables hold sentence ids.
-            map.reindex(&mut beads, gold.as_mut());
-            Some(map.heatmap)
-        }
-        _ => None,
+    let pair = match &map {
+        Some(m) => Some((m.source_doc.clone(), m.target_doc.clone())),
+        None => table.single_pair(&args.alignments).ok().flatten(),
     };
+    let heatmap = map.map(|map| {
+        // The map's rows and columns are sentence positions; the tables hold sentence ids.
+        map.reindex(&mut beads, gold.as_mut());
+        map.heatmap
+    });
 
+    let input_beads = beads.len();
     let mut settings = vec![
         (
             "alignments".to_string(),
@@ -56,7 +79,7 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<()> {
         ),
         ("method".to_string(), table.method.clone()),
         ("model".to_string(), table.model.clone()),
-        ("beads".to_string(), table.beads.len().to_string()),
+        ("beads".to_string(), input_beads.to_string()),
         ("score".to_string(), score_name.to_string()),
         ("threshold".to_string(), args.threshold.to_string()),
     ];
@@ -131,7 +154,7 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<()> {
     if !quiet {
         eprintln!(
             "pird: report of {} beads → {} and {}",
-            table.beads.len(),
+            input_beads,
             args.output.display(),
             markdown_path.display()
         );
@@ -156,6 +179,8 @@ fn markdown_path(output: &Path) -> Result<PathBuf> {
 /// A document pair's similarity map and the sentence ids of its rows and columns.
 struct SimilarityMap {
     heatmap: Heatmap,
+    source_doc: String,
+    target_doc: String,
     source_ids: Vec<u32>,
     target_ids: Vec<u32>,
 }
@@ -192,24 +217,12 @@ fn similarity_map(
     args: &ReportArgs,
     source: &Path,
     target: &Path,
-    pair: Option<&(String, String)>,
     quiet: bool,
 ) -> Result<SimilarityMap> {
     let bar = progress::bar(0, "sentences", quiet);
     let split = SplitMode::of(&args.sentences);
     let source = read_one_doc(source, split, args.sentences.src_lang, &bar)?;
     let target = read_one_doc(target, split, args.sentences.tgt_lang, &bar)?;
-    if let Some((src_doc, tgt_doc)) = pair {
-        let given = (&source.doc_id, &target.doc_id);
-        if given != (src_doc, tgt_doc) {
-            bail!(
-                "{}: aligns {src_doc} with {tgt_doc}, but --source and --target are {} and {}",
-                args.alignments.display(),
-                source.doc_id,
-                target.doc_id
-            );
-        }
-    }
     let mut model = open_model(&args.model)?;
     let mut runs = embed_runs(&mut model, &[&source.texts, &target.texts], 1, &bar)?;
     bar.finish_and_clear();
@@ -242,5 +255,7 @@ fn similarity_map(
         },
         source_ids: ids(&source),
         target_ids: ids(&target),
+        source_doc: source.doc_id.clone(),
+        target_doc: target.doc_id.clone(),
     })
 }

@@ -79,6 +79,7 @@ def check_case(case: Path, dtd: etree.DTD) -> int:
 
 
 def main() -> None:
+    datasets.disable_progress_bars()
     dtd = etree.DTD(sys.argv[1])
     for case in sys.argv[2:]:
         check_case(Path(case), dtd)

@@ -27,6 +27,8 @@ pub enum Command {
     Align(AlignArgs),
     /// Pair the documents of two collections one to one and write the `doc_pairs` table.
     Docalign(DocalignArgs),
+    /// Align many document pairs (a manifest or two directories), resumably, with a run summary.
+    Batch(BatchArgs),
     /// Measure alignment quality against gold data and write the `metrics` table.
     Eval(EvalArgs),
     /// Turn an `alignments` table (and gold, metrics, the documents) into an HTML report with
@@ -225,13 +227,9 @@ pub struct SentenceArgs {
     pub tgt_lang: LangChoice,
 }
 
-/// Options of `pird align`.
-#[derive(Debug, Args)]
-pub struct AlignArgs {
-    /// Source document: a text file or a `sentences` table of one document.
-    pub source: PathBuf,
-    /// Target document: a text file or a `sentences` table of one document.
-    pub target: PathBuf,
+/// How a document pair is aligned (shared by `pird align` and `pird batch`).
+#[derive(Debug, Clone, Args)]
+pub struct PairModeArgs {
     /// Parallel (translations) or comparable (same story, different writers).
     #[arg(long, value_enum, default_value = "parallel")]
     pub mode: AlignMode,
@@ -244,6 +242,37 @@ pub struct AlignArgs {
     /// How the parallel mode searches.
     #[command(flatten)]
     pub search: ParallelSearchArgs,
+}
+
+impl PairModeArgs {
+    /// The aligner's settings for a pair in `mode`, or an error for a bead size of 0.
+    pub fn pair_mode(&self, mode: AlignMode) -> anyhow::Result<pird_align::PairMode> {
+        if self.max_bead == 0 {
+            anyhow::bail!("--max-bead must be at least 1");
+        }
+        Ok(match mode {
+            AlignMode::Parallel => pird_align::PairMode::Parallel {
+                max_bead: self.max_bead,
+                deletion_percentile: self.search.deletion_percentile,
+                strategy: self.search.strategy.into(),
+            },
+            AlignMode::Comparable => pird_align::PairMode::Comparable {
+                min_score: self.min_score,
+            },
+        })
+    }
+}
+
+/// Options of `pird align`.
+#[derive(Debug, Args)]
+pub struct AlignArgs {
+    /// Source document: a text file or a `sentences` table of one document.
+    pub source: PathBuf,
+    /// Target document: a text file or a `sentences` table of one document.
+    pub target: PathBuf,
+    /// How the pair is aligned.
+    #[command(flatten)]
+    pub pairing: PairModeArgs,
     /// How inputs become sentences.
     #[command(flatten)]
     pub sentences: SentenceArgs,
@@ -335,6 +364,45 @@ pub struct ExportArgs {
     #[arg(long, default_value = "ar")]
     pub tgt_lang: String,
     /// Output file (TMX, JSONL), or the path prefix of the two Moses files.
+    #[arg(long, short)]
+    pub output: PathBuf,
+}
+
+/// Options of `pird batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Manifest of the pairs: CSV, TSV or Parquet with columns `src`, `tgt` and optionally
+    /// `pair_id` and `mode` (paths relative to the manifest's folder).
+    #[arg(required_unless_present = "src_dir", conflicts_with_all = ["src_dir", "tgt_dir"])]
+    pub manifest: Option<PathBuf>,
+    /// Folder of source documents, paired with --tgt-dir by file name (language parts such as
+    /// `.ckb` ignored); files without a name partner are paired by content, as `pird docalign` does.
+    #[arg(long, requires = "tgt_dir")]
+    pub src_dir: Option<PathBuf>,
+    /// Folder of target documents.
+    #[arg(long, requires = "src_dir")]
+    pub tgt_dir: Option<PathBuf>,
+    /// How the pairs are aligned (`--mode` where the manifest does not say).
+    #[command(flatten)]
+    pub pairing: PairModeArgs,
+    /// How inputs become sentences; a document whose letters are not the language given (or,
+    /// with auto, neither Sorani nor Arabic) fails its pair.
+    #[command(flatten)]
+    pub sentences: SentenceArgs,
+    /// Take only this worker's share of the pairs: I/N takes pairs I, I+N, I+2N, … (1-based,
+    /// manifest order), so that N workers on any machines cover the corpus exactly once.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::batch::manifest::Shard>,
+    /// Pairs read, embedded and aligned together (memory grows with this, not with the run).
+    #[arg(long, default_value_t = 64)]
+    pub chunk_pairs: usize,
+    /// Threads that read and align pairs (default: all cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// The model and how it runs.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Output folder: alignments/<pair_id>.parquet, status/, summary[.shard-I-of-N].parquet.
     #[arg(long, short)]
     pub output: PathBuf,
 }

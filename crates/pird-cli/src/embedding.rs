@@ -4,7 +4,7 @@ use crate::cli::ModelArgs;
 use anyhow::{Context, Result};
 use pird_align::{overlap_spans, Overlaps};
 use pird_embed::{
-    model_fingerprint, resolve_model, BatchLimits, Embedder, EmbeddingCache, ModelDir,
+    model_fingerprint, resolve_model, BatchLimits, EmbedStats, Embedder, EmbeddingCache, ModelDir,
     SentenceTokenizer,
 };
 use std::path::{Path, PathBuf};
@@ -55,6 +55,16 @@ pub fn embed_runs(
     longest: usize,
     bar: &indicatif::ProgressBar,
 ) -> Result<Vec<Overlaps>> {
+    Ok(embed_runs_counted(model, documents, longest, bar)?.0)
+}
+
+/// [`embed_runs`], also returning what the embedder did (distinct texts, cache hits, …).
+pub fn embed_runs_counted(
+    model: &mut OpenModel,
+    documents: &[&[String]],
+    longest: usize,
+    bar: &indicatif::ProgressBar,
+) -> Result<(Vec<Overlaps>, EmbedStats)> {
     let spans: Vec<Vec<(usize, usize)>> = documents
         .iter()
         .map(|doc| overlap_spans(doc.len(), longest))
@@ -70,7 +80,7 @@ pub fn embed_runs(
         .collect();
     bar.set_length(bar.length().unwrap_or(0) + texts.len() as u64);
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let (vectors, _) = model.embedder.embed(&refs, &mut |n| bar.inc(n as u64))?;
+    let (vectors, stats) = model.embedder.embed(&refs, &mut |n| bar.inc(n as u64))?;
     let mut start = 0;
     let mut runs = Vec::with_capacity(documents.len());
     for (doc, spans) in documents.iter().zip(&spans) {
@@ -82,7 +92,7 @@ pub fn embed_runs(
         )?);
         start = end;
     }
-    Ok(runs)
+    Ok((runs, stats))
 }
 
 /// The encoder for `--device`, `--threads` and `--half`.

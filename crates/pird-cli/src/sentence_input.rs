@@ -103,6 +103,82 @@ pub fn read_one_doc(
     }
 }
 
+/// Longest sentence a checked document may hold, in characters: anything longer is not running
+/// text (a binary dump, a table flattened into one line) and would only be cut by the model.
+pub const MAX_SENTENCE_CHARS: usize = 10_000;
+
+/// Reads one plain-text document (or one document of a `sentences` table) and refuses, with the
+/// file named, what cannot be aligned: an empty document, one whose letters are not the language
+/// it is given as (or neither Sorani nor Arabic), one mixing Sorani and Arabic paragraphs, and a
+/// sentence over [`MAX_SENTENCE_CHARS`]. `pird batch` reads every document through here.
+pub fn read_checked_doc(path: &Path, mode: SplitMode, lang: LangChoice) -> Result<SentenceDoc> {
+    let hidden = ProgressBar::hidden();
+    if TableFormat::from_path(path).is_ok() || path.is_dir() {
+        return read_one_doc(path, mode, lang, &hidden);
+    }
+    let mut docs = read_all_documents(&[path.to_path_buf()])?;
+    if docs.len() != 1 {
+        bail!(
+            "{}: holds {} documents; give one document a file",
+            path.display(),
+            docs.len()
+        );
+    }
+    let doc = docs.remove(0);
+    if doc.text.trim().is_empty() {
+        bail!("{}: the document is empty", path.display());
+    }
+    let mix = pird_text::language_mix(&doc.text);
+    if mix.is_mixed(0.2) {
+        bail!(
+            "{}: mixes Sorani ({:.0}% of letters) and Arabic ({:.0}%) paragraphs; give one language a file",
+            path.display(),
+            100.0 * mix.share(Lang::Ckb),
+            100.0 * mix.share(Lang::Arb)
+        );
+    }
+    let guess = detect_language(&doc.text);
+    let lang = match (lang, guess.lang) {
+        (LangChoice::Fixed(given), Some(seen)) if seen == given => given,
+        (LangChoice::Fixed(given), Some(seen)) => bail!(
+            "{}: given as {given} but reads as {seen} (Kurdish vowel letters {:.1}%, Arabic-only letters {:.1}%)",
+            path.display(),
+            100.0 * guess.kurdish_vowel_share,
+            100.0 * guess.arabic_only_share
+        ),
+        (LangChoice::Auto, Some(seen)) => seen,
+        (choice, None) => bail!(
+            "{}: {} but reads as neither Sorani nor Arabic ({:.0}% of {} letters in Arabic script)",
+            path.display(),
+            match choice {
+                LangChoice::Fixed(given) => format!("given as {given}"),
+                LangChoice::Auto => "language to be detected".to_string(),
+            },
+            100.0 * guess.arabic_script_share,
+            guess.letters
+        ),
+    };
+    let (ids, texts) = split(&doc.text, mode, &SentenceSegmenter::default(), &doc.origin)?;
+    if let Some((n, long)) = texts
+        .iter()
+        .enumerate()
+        .find(|(_, t)| t.chars().count() > MAX_SENTENCE_CHARS)
+    {
+        bail!(
+            "{}: sentence {} has {} characters (more than {MAX_SENTENCE_CHARS}): this is not running text",
+            path.display(),
+            ids[n],
+            long.chars().count()
+        );
+    }
+    Ok(SentenceDoc {
+        doc_id: doc.doc_id,
+        lang: Some(lang),
+        ids,
+        texts,
+    })
+}
+
 /// The sentences of `text` by `mode`, with their ids.
 fn split(
     text: &str,

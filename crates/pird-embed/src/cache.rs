@@ -1,6 +1,7 @@
 //! The on-disk embedding cache: nothing is embedded twice.
 //!
-//! Keys are the SHA-256 of the model fingerprint and the exact text given to the model; values
+//! Keys are the SHA-256 of the model fingerprint and the text in the tokenizer's normal form (see
+//! `SentenceTokenizer::normal_form`), the form the model sees; values
 //! are the vector as little-endian f32. The store is a redb database (one file, crash-safe
 //! transactions), so an interrupted run keeps every batch it committed.
 

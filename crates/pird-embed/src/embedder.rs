@@ -89,11 +89,17 @@ impl Embedder {
         progress: &mut dyn FnMut(usize),
     ) -> Result<(Array2<f32>, EmbedStats), EmbedError> {
         let dim = self.encoder.dim();
+        // Texts are told apart (and cached) by the tokenizer's normal form: two texts that differ
+        // only where the model cannot see it share one vector.
+        let normal: Vec<std::borrow::Cow<'_, str>> = sentences
+            .iter()
+            .map(|text| self.tokenizer.normal_form(text))
+            .collect::<Result<_, _>>()?;
         let mut unique: Vec<&str> = Vec::new();
         let mut slot_of_text: HashMap<&str, usize> = HashMap::new();
-        let slots: Vec<usize> = sentences
+        let slots: Vec<usize> = normal
             .iter()
-            .map(|&text| {
+            .map(|text| {
                 *slot_of_text.entry(text).or_insert_with(|| {
                     unique.push(text);
                     unique.len() - 1
@@ -234,6 +240,34 @@ mod tests {
         assert_eq!(vectors.row(1).to_vec(), expected(1.0, 2.0));
         assert_eq!(vectors.row(3).to_vec(), expected(1.0, 2.0));
         assert_eq!(vectors.row(4).to_vec(), expected(5.0, 20.0));
+    }
+
+    #[test]
+    fn texts_the_tokenizer_normalises_alike_share_one_vector() {
+        let json = r#"{"version":"1.0","truncation":null,"padding":null,"added_tokens":[],
+            "normalizer":{"type":"Lowercase"},
+            "pre_tokenizer":{"type":"WhitespaceSplit"},"post_processor":null,"decoder":null,
+            "model":{"type":"WordLevel","vocab":{"<unk>":0,"<pad>":1,"a":2,"b":3,"c":4},"unk_token":"<unk>"}}"#;
+        let tokenizer =
+            SentenceTokenizer::from_tokenizer(Tokenizer::from_str(json).unwrap(), "", 1);
+        assert_eq!(tokenizer.normal_form("A b").unwrap(), "a b");
+        assert!(matches!(
+            tokenizer.normal_form("a b").unwrap(),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut embedder = Embedder::new(
+            tokenizer,
+            Box::new(CountingEncoder(calls.clone())),
+            BatchLimits::default(),
+        );
+        let (vectors, stats) = embedder
+            .embed(&["A b", "a b", "a B", "c"], &mut |_| {})
+            .unwrap();
+        assert_eq!((stats.unique, stats.encoded), (2, 2));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!(vectors.row(0), vectors.row(2));
+        assert_ne!(vectors.row(0), vectors.row(3));
     }
 
     #[test]

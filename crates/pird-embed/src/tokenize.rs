@@ -1,8 +1,12 @@
 //! Turning sentences into token ids with the model's own `tokenizer.json`.
 
 use crate::model_dir::ModelDir;
+use std::borrow::Cow;
 use std::path::PathBuf;
-use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+use tokenizers::{
+    NormalizedString, Normalizer, Tokenizer, TruncationDirection, TruncationParams,
+    TruncationStrategy,
+};
 
 /// Why sentences could not be tokenised.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +83,23 @@ impl SentenceTokenizer {
     /// The text put before every sentence (e5's `passage: `).
     pub fn prefix(&self) -> &str {
         &self.prefix
+    }
+
+    /// The text as the tokenizer's normalizer leaves it (for XLM-R: NFKC and runs of spaces as
+    /// one). Texts with one normal form get the same tokens, hence the same vector: the embedder
+    /// deduplicates and caches by this form.
+    pub fn normal_form<'t>(&self, text: &'t str) -> Result<Cow<'t, str>, TokenizeError> {
+        let Some(normalizer) = self.tokenizer.get_normalizer() else {
+            return Ok(Cow::Borrowed(text));
+        };
+        let mut normalized = NormalizedString::from(text);
+        normalizer
+            .normalize(&mut normalized)
+            .map_err(|e| TokenizeError::Encode(e.to_string()))?;
+        Ok(match normalized.get() == text {
+            true => Cow::Borrowed(text),
+            false => Cow::Owned(normalized.get().to_string()),
+        })
     }
 
     /// Token ids of each sentence (with the prefix and special tokens), in input order.

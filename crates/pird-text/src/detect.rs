@@ -73,9 +73,71 @@ pub fn detect_language(text: &str) -> LanguageGuess {
     }
 }
 
+/// Letters of a text by the language of the paragraph (line) they stand in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LanguageMix {
+    /// Letters in paragraphs that read as Sorani.
+    pub ckb: usize,
+    /// Letters in paragraphs that read as Arabic.
+    pub arb: usize,
+    /// Letters in paragraphs that read as neither (or are too short to tell).
+    pub other: usize,
+}
+
+impl LanguageMix {
+    /// Share of all letters that stand in paragraphs of `lang`.
+    pub fn share(&self, lang: Lang) -> f64 {
+        let total = self.ckb + self.arb + self.other;
+        let part = match lang {
+            Lang::Ckb => self.ckb,
+            Lang::Arb => self.arb,
+        };
+        if total == 0 {
+            0.0
+        } else {
+            part as f64 / total as f64
+        }
+    }
+
+    /// True when at least `min_share` of the letters are in Sorani paragraphs and as many in
+    /// Arabic ones: one file holding both languages.
+    pub fn is_mixed(&self, min_share: f64) -> bool {
+        self.share(Lang::Ckb) >= min_share && self.share(Lang::Arb) >= min_share
+    }
+}
+
+/// Tells each paragraph's language with [`detect_language`] and adds up its letters, so that a
+/// file mixing Sorani and Arabic paragraphs can be told from a file in one language.
+pub fn language_mix(text: &str) -> LanguageMix {
+    let mut mix = LanguageMix::default();
+    for paragraph in text.lines() {
+        let guess = detect_language(paragraph);
+        match guess.lang {
+            Some(Lang::Ckb) => mix.ckb += guess.letters,
+            Some(Lang::Arb) => mix.arb += guess.letters,
+            None => mix.other += guess.letters,
+        }
+    }
+    mix
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mixed_files_are_told_from_single_language_ones() {
+        let ckb =
+            "لە کۆنفرانسەکەدا جەخت لەوە کرایەوە، دەبێت هەموو هێزە بەکرێگیراوەکان ئەو وڵاتە جێبهێڵن.";
+        let arb = "وقد تم تنظيم الاجتماع بالاشتراك مع فرنسا وألمانيا وإيطاليا بدعم من الأمم المتحدة.";
+        let mixed = language_mix(&format!("{ckb}\n{arb}\n{ckb}"));
+        assert!(mixed.is_mixed(0.2), "{mixed:?}");
+        assert!((mixed.share(Lang::Ckb) - 2.0 / 3.0).abs() < 0.1);
+        let sorani = language_mix(&format!("{ckb}\n{ckb}\nThe title in English"));
+        assert!(!sorani.is_mixed(0.2), "{sorani:?}");
+        assert_eq!(language_mix(""), LanguageMix::default());
+        assert_eq!(language_mix("").share(Lang::Arb), 0.0);
+    }
 
     #[test]
     fn tells_sorani_from_arabic() {

@@ -13,7 +13,7 @@ mod segment;
 mod skeleton;
 
 pub use anchors::{anchor_overlap, AnchorOverlap, Anchors};
-pub use detect::{detect_language, LanguageGuess};
+pub use detect::{detect_language, language_mix, LanguageGuess, LanguageMix};
 pub use lang::{Lang, ParseLangError};
 pub use normalize::normalize_for_matching;
 pub use segment::{LineBreaks, SegmenterConfig, Sentence, SentenceSegmenter, SentenceSpan};

@@ -1,12 +1,13 @@
 //! `pird align`: two documents in, the `alignments` table out.
 
-use crate::cli::{AlignArgs, AlignMode};
+use crate::cli::AlignArgs;
 use crate::embedding::{embed_runs, open_model};
+use crate::pair_alignment::{align_documents, alignment_frame, PairContext};
 use crate::progress;
-use crate::sentence_input::{read_one_doc, SentenceDoc, SplitMode};
-use crate::tables::{self, alignments::AlignmentRow, alignments::AlignmentRows, TableFormat};
+use crate::sentence_input::{read_one_doc, SplitMode};
+use crate::tables::{self, TableFormat};
 use anyhow::Result;
-use pird_align::{align_pair, Calibration, PairMode};
+use pird_align::{Calibration, PairMode};
 
 /// Aligns one document pair and writes its beads.
 pub fn run(args: &AlignArgs, quiet: bool) -> Result<()> {
@@ -15,19 +16,7 @@ pub fn run(args: &AlignArgs, quiet: bool) -> Result<()> {
     let split = SplitMode::of(&args.sentences);
     let source = read_one_doc(&args.source, split, args.sentences.src_lang, &bar)?;
     let target = read_one_doc(&args.target, split, args.sentences.tgt_lang, &bar)?;
-    let mode = match args.mode {
-        AlignMode::Parallel => PairMode::Parallel {
-            max_bead: args.max_bead,
-            deletion_percentile: args.search.deletion_percentile,
-            strategy: args.search.strategy.into(),
-        },
-        AlignMode::Comparable => PairMode::Comparable {
-            min_score: args.min_score,
-        },
-    };
-    if args.max_bead == 0 {
-        anyhow::bail!("--max-bead must be at least 1");
-    }
+    let mode = args.pairing.pair_mode(args.pairing.mode)?;
     let mut model = open_model(&args.model)?;
     let calibration = Calibration::load(&model.dir.path)?;
     if calibration.is_none() {
@@ -52,44 +41,18 @@ pub fn run(args: &AlignArgs, quiet: bool) -> Result<()> {
     let source_runs = runs.pop().expect("two documents");
     bar.finish_and_clear();
     let background = crate::background::load(&model.dir.path, source.lang, target.lang)?;
-    // Anchors need both languages (month names and word keys depend on them).
-    let anchors = calibration
-        .as_ref()
-        .zip(source.lang.zip(target.lang))
-        .and_then(|(c, (sl, tl))| c.anchor_evidence((&source.texts, sl), (&target.texts, tl)));
-    let beads = align_pair(
-        &source_runs,
-        &target_runs,
-        anchors,
-        background.as_ref(),
-        calibration.as_ref(),
+    let context = PairContext {
+        calibration: calibration.as_ref(),
+        background: background.as_ref(),
+    };
+    let beads = align_documents(
+        &context,
+        (&source, &source_runs),
+        (&target, &target_runs),
         &mode,
     )?;
-
-    let mut rows = AlignmentRows::default();
-    for bead in &beads {
-        let pick = |doc: &SentenceDoc, run: &std::ops::Range<usize>| -> (Vec<u32>, String) {
-            (
-                doc.ids[run.clone()].to_vec(),
-                doc.texts[run.clone()].join(" "),
-            )
-        };
-        let (src_ids, src_text) = pick(&source, &bead.source);
-        let (tgt_ids, tgt_text) = pick(&target, &bead.target);
-        rows.push(AlignmentRow {
-            src_doc: &source.doc_id,
-            tgt_doc: &target.doc_id,
-            src_ids,
-            tgt_ids,
-            src_text,
-            tgt_text,
-            cosine: bead.cosine,
-            margin: bead.margin,
-            score: bead.score,
-        });
-    }
     let method = mode.method();
-    let mut frame = rows.into_frame(method, &model.label)?;
+    let mut frame = alignment_frame(&source, &target, &beads, method, &model.label)?;
     tables::write_table(&mut frame, &args.output)?;
     if !quiet {
         eprintln!(

@@ -1,12 +1,12 @@
 //! `pird docalign`: two collections of documents in, the one-to-one `doc_pairs` table out.
 
 use crate::cli::DocalignArgs;
-use crate::embedding::open_model;
+use crate::embedding::{open_model, OpenModel};
 use crate::progress;
 use crate::sentence_input::{read_sentence_docs, SentenceDoc, SplitMode};
 use crate::tables::{self, TableFormat};
 use anyhow::{bail, Result};
-use pird_align::{align_documents, document_vectors_with, DEFAULT_K};
+use pird_align::{align_documents, document_vectors_with, DocPair, DEFAULT_K};
 use polars::prelude::*;
 use std::ops::Range;
 
@@ -24,29 +24,9 @@ pub fn run(args: &DocalignArgs, quiet: bool) -> Result<()> {
             target.len()
         );
     }
-    let (source_texts, source_rows) = flatten(&source);
-    let (target_texts, target_rows) = flatten(&target);
-    let mut texts = source_texts;
-    let split_at = texts.len();
-    texts.extend(target_texts);
     let mut model = open_model(&args.model)?;
-    bar.set_length(texts.len() as u64);
-    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let (vectors, _) = model.embedder.embed(&refs, &mut |n| bar.inc(n as u64))?;
+    let pairs = pair_collections(&mut model, &source, &target, &bar)?;
     bar.finish_and_clear();
-    // A few documents are too few to estimate a language mean: use the model's background.
-    let background = crate::background::load(&model.dir.path, source[0].lang, target[0].lang)?;
-    let source_docs = document_vectors_with(
-        vectors.slice(ndarray::s![..split_at, ..]),
-        &source_rows,
-        background.as_ref().map(|b| b.source.view()),
-    );
-    let target_docs = document_vectors_with(
-        vectors.slice(ndarray::s![split_at.., ..]),
-        &target_rows,
-        background.as_ref().map(|b| b.target.view()),
-    );
-    let pairs = align_documents(source_docs.view(), target_docs.view(), DEFAULT_K);
     let mut frame = DataFrame::new(
         pairs.len(),
         vec![
@@ -86,6 +66,42 @@ pub fn run(args: &DocalignArgs, quiet: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Pairs two collections one to one by their documents' mean centred sentence vectors (the
+/// model's background gives the language means, since a few documents are too few to estimate
+/// them); `pird batch` pairs files whose names do not match the same way.
+pub fn pair_collections(
+    model: &mut OpenModel,
+    source: &[SentenceDoc],
+    target: &[SentenceDoc],
+    bar: &indicatif::ProgressBar,
+) -> Result<Vec<DocPair>> {
+    let (source_texts, source_rows) = flatten(source);
+    let (target_texts, target_rows) = flatten(target);
+    let mut texts = source_texts;
+    let split_at = texts.len();
+    texts.extend(target_texts);
+    bar.set_length(bar.length().unwrap_or(0) + texts.len() as u64);
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let (vectors, _) = model.embedder.embed(&refs, &mut |n| bar.inc(n as u64))?;
+    let langs = |docs: &[SentenceDoc]| docs.first().and_then(|d| d.lang);
+    let background = crate::background::load(&model.dir.path, langs(source), langs(target))?;
+    let source_docs = document_vectors_with(
+        vectors.slice(ndarray::s![..split_at, ..]),
+        &source_rows,
+        background.as_ref().map(|b| b.source.view()),
+    );
+    let target_docs = document_vectors_with(
+        vectors.slice(ndarray::s![split_at.., ..]),
+        &target_rows,
+        background.as_ref().map(|b| b.target.view()),
+    );
+    Ok(align_documents(
+        source_docs.view(),
+        target_docs.view(),
+        DEFAULT_K,
+    ))
 }
 
 /// All sentences of the documents in order, and each document's rows among them.

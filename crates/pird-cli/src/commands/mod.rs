@@ -2,7 +2,7 @@
 
 mod align;
 mod calibrate;
-mod docalign;
+pub mod docalign;
 mod embed;
 mod eval;
 mod model;
@@ -19,6 +19,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Embed(args) => embed::run(&args, cli.quiet),
         Command::Align(args) => align::run(&args, cli.quiet),
         Command::Docalign(args) => docalign::run(&args, cli.quiet),
+        Command::Batch(args) => crate::batch::run(&args, cli.quiet),
         Command::Eval(args) => match &args.command {
             Some(EvalCommand::Suite(suite)) => eval::suite(suite, cli.quiet),
             None => eval::compare(&args),

@@ -159,15 +159,17 @@ pub fn run(args: &ExportArgs, quiet: bool) -> Result<()> {
 /// Pairs from a TMX or JSONL export at `path`, or `None` when it is not one (an `alignments`
 /// table instead).
 pub fn read_exported(path: &Path) -> Result<Option<ReadAlignments>> {
-    let ext = path
+    let tmx = path
         .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    Ok(match ext.as_str() {
-        "tmx" => Some(tmx::read(path)?),
-        "jsonl" | "ndjson" if jsonl::is_export(path)? => Some(jsonl::read(path)?),
-        _ => None,
+        .is_some_and(|e| e.eq_ignore_ascii_case("tmx"));
+    if tmx {
+        return Ok(Some(tmx::read(path)?));
+    }
+    let ndjson = crate::tables::TableFormat::from_path(path)
+        .is_ok_and(|f| f == crate::tables::TableFormat::Ndjson);
+    Ok(match ndjson && jsonl::is_export(path)? {
+        true => Some(jsonl::read(path)?),
+        false => None,
     })
 }
 

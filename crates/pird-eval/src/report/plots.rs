@@ -23,6 +23,25 @@ fn failed<E: std::fmt::Debug>(figure: &'static str) -> impl Fn(E) -> PlotError {
     }
 }
 
+/// Draws the chart's series labels in a framed box at `position`.
+fn draw_legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    figure: &'static str,
+) -> Result<(), PlotError>
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(failed(figure))
+}
+
 const WIDTH: u32 = 720;
 const HEIGHT: u32 = 360;
 /// Heat maps with more sentences a side than this are shown in blocks (the maximum of each).
@@ -119,13 +138,11 @@ pub fn score_histogram(
                 .label(format!("threshold {threshold}"))
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 12, y)], BLACK));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(&fail)?;
+        draw_legend(
+            &mut chart,
+            SeriesLabelPosition::UpperLeft,
+            "score histogram",
+        )?;
         root.present().map_err(&fail)?;
     }
     Ok(svg)
@@ -187,13 +204,11 @@ pub fn threshold_curve(
             .map_err(&fail)?
             .label(format!("threshold {threshold}"))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 12, y)], BLACK));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(&fail)?;
+        draw_legend(
+            &mut chart,
+            SeriesLabelPosition::LowerLeft,
+            "precision–recall curve",
+        )?;
         root.present().map_err(&fail)?;
     }
     Ok(svg)
@@ -320,13 +335,11 @@ pub fn heatmap(map: &Heatmap, path: &[&Bead], gold: &[&Bead]) -> Result<String, 
                 .label(format!("gold beads ({})", gold.len()))
                 .legend(|(x, y)| Circle::new((x + 5, y), 3, BLACK.filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(&fail)?;
+        draw_legend(
+            &mut chart,
+            SeriesLabelPosition::LowerLeft,
+            "similarity heat map",
+        )?;
         root.present().map_err(&fail)?;
     }
     Ok(svg)

@@ -457,3 +457,29 @@ fn shards_cover_the_corpus_once_and_shared_texts_are_embedded_once() {
     );
     assert_eq!(counts["distinct, "], counts["from the cache)"], "{log}");
 }
+
+#[test]
+fn files_without_a_name_partner_are_paired_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, tgt) = flores_documents(dir.path(), 3);
+    std::fs::rename(tgt.join("doc001.arb.txt"), tgt.join("zeta.arb.txt")).unwrap();
+    std::fs::rename(tgt.join("doc002.arb.txt"), tgt.join("eta.arb.txt")).unwrap();
+    let out = dir.path().join("out");
+    let output = batch(
+        &[
+            "--src-dir",
+            src.to_str().unwrap(),
+            "--tgt-dir",
+            tgt.to_str().unwrap(),
+            "--lines",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &dir.path().join("cache.redb"),
+    )
+    .output()
+    .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let ids: Vec<String> = summary(&out.join("summary.parquet")).into_keys().collect();
+    assert_eq!(ids, ["doc000", "doc001--zeta", "doc002--eta"]);
+}

@@ -108,7 +108,7 @@ pub fn read_manifest(path: &Path, default_mode: AlignMode) -> Result<Vec<PairJob
         };
         let pair_id = match row.fields.get("pair_id").filter(|v| !v.trim().is_empty()) {
             Some(id) => checked_id(id.trim()).with_context(at)?,
-            None => safe_id(&stem(&src)),
+            None => safe_id(&file_key(&src)),
         };
         jobs.push(PairJob {
             pair_id,
@@ -259,7 +259,8 @@ fn name_key(name: &str) -> String {
     kept.join(".")
 }
 
-fn stem(path: &Path) -> String {
+/// A file's pairing key: its name without language parts and extension.
+pub fn file_key(path: &Path) -> String {
     name_key(
         &path
             .file_name()

@@ -403,8 +403,7 @@ fn pair_by_content(
     let pairs =
         crate::commands::docalign::pair_collections(model, &docs(&source), &docs(&target), &bar)?;
     bar.finish_and_clear();
-    let name =
-        |path: &Path| manifest::safe_id(&path.file_stem().unwrap_or_default().to_string_lossy());
+    let name = |path: &Path| manifest::safe_id(&manifest::file_key(path));
     Ok(pairs
         .into_iter()
         .map(|pair| {

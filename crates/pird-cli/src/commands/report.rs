@@ -22,19 +22,20 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<()> {
         true => ("calibrated score", &table.scores),
         false => ("ratio margin", &table.margins),
     };
-    let map = match (&args.source, &args.target) {
-        (Some(source), Some(target)) => Some(similarity_map(args, source, target, quiet)?),
-        _ => None,
-    };
     // Gold beads are of one pair: the documents given, or the table's only pair.
     let mut gold = match &args.gold {
         Some(path) => {
-            if map.is_none() {
+            if args.source.is_none() {
                 table.single_pair(&args.alignments)?;
             }
             Some(read_bead_file(path)?)
         }
         None => None,
+    };
+    // Embedding the documents comes last among the checks: it is the slow part.
+    let map = match (&args.source, &args.target) {
+        (Some(source), Some(target)) => Some(similarity_map(args, source, target, quiet)?),
+        _ => None,
     };
     // With documents given, the report is of that pair: rows of other pairs are left out.
     let rows: Vec<usize> = (0..table.beads.len())

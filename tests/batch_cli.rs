@@ -386,31 +386,51 @@ fn a_killed_run_resumes_to_the_rows_of_an_uninterrupted_run() {
 }
 
 #[test]
-fn shards_cover_the_corpus_once_and_shared_texts_are_embedded_once() {
+fn concurrent_shards_cover_the_corpus_once_and_shared_texts_are_embedded_once() {
     let dir = tempfile::tempdir().unwrap();
     let (src, tgt) = flores_documents(dir.path(), 6);
     let out = dir.path().join("out");
     let cache = dir.path().join("cache.redb");
+    // Both shards at once on one machine, sharing one cache file: the second to open it goes
+    // on without it (redb allows one holder) and says so.
+    let workers: Vec<_> = ["1/2", "2/2"]
+        .iter()
+        .map(|shard| {
+            batch(
+                &[
+                    "--src-dir",
+                    src.to_str().unwrap(),
+                    "--tgt-dir",
+                    tgt.to_str().unwrap(),
+                    "--lines",
+                    "--shard",
+                    shard,
+                    "-o",
+                    out.to_str().unwrap(),
+                ],
+                &cache,
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    let logs: Vec<String> = workers
+        .into_iter()
+        .map(|worker| {
+            let output = worker.wait_with_output().unwrap();
+            assert!(output.status.success(), "{}", stderr(&output));
+            stderr(&output)
+        })
+        .collect();
+    assert!(
+        logs.iter()
+            .any(|log| log.contains("embedding without the cache")),
+        "{logs:?}"
+    );
     let mut ids = Vec::new();
-    for shard in ["1/2", "2/2"] {
-        let output = batch(
-            &[
-                "--src-dir",
-                src.to_str().unwrap(),
-                "--tgt-dir",
-                tgt.to_str().unwrap(),
-                "--lines",
-                "--shard",
-                shard,
-                "-o",
-                out.to_str().unwrap(),
-            ],
-            &cache,
-        )
-        .output()
-        .unwrap();
-        assert!(output.status.success(), "{}", stderr(&output));
-        let label = shard.replace('/', "-of-");
+    for label in ["1-of-2", "2-of-2"] {
         ids.extend(summary(&out.join(format!("summary.shard-{label}.parquet"))).into_keys());
     }
     ids.sort();
@@ -418,7 +438,7 @@ fn shards_cover_the_corpus_once_and_shared_texts_are_embedded_once() {
     assert_eq!(ids, expected, "each pair in exactly one shard");
     assert_eq!(tables(&out).len(), 6);
 
-    // The same pair listed twice: its texts are embedded once (all from the cache now).
+    // The same pair listed twice: its texts are embedded once.
     let manifest = dir.path().join("twice.csv");
     let pair = format!(
         "{},{}",
@@ -455,7 +475,7 @@ fn shards_cover_the_corpus_once_and_shared_texts_are_embedded_once() {
         2 * counts["distinct, "],
         "{log}"
     );
-    assert_eq!(counts["distinct, "], counts["from the cache)"], "{log}");
+    assert!(counts["from the cache)"] <= counts["distinct, "], "{log}");
 }
 
 #[test]

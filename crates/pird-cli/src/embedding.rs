@@ -38,7 +38,14 @@ pub fn open_model(args: &ModelArgs) -> Result<OpenModel> {
     if let Some(cache_path) = cache_path(args) {
         let fingerprint = model_fingerprint(&dir)
             .with_context(|| format!("{}: cannot fingerprint the model", dir.path.display()))?;
-        embedder = embedder.with_cache(EmbeddingCache::open(&cache_path, &fingerprint)?);
+        match EmbeddingCache::open(&cache_path, &fingerprint) {
+            Ok(cache) => embedder = embedder.with_cache(cache),
+            // Another pird (e.g. a second batch shard on this machine) holds it: go on without.
+            Err(error) if error.is_in_use() => eprintln!(
+                "pird: warning: {error}; embedding without the cache (give each concurrent run its own --cache)"
+            ),
+            Err(error) => return Err(error.into()),
+        }
     }
     Ok(OpenModel {
         embedder,

@@ -17,6 +17,15 @@ const VECTORS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("vectors
 pub struct CacheError {
     path: PathBuf,
     message: String,
+    in_use: bool,
+}
+
+impl CacheError {
+    /// True when another process (or another handle in this one) holds the cache file open:
+    /// redb allows one at a time.
+    pub fn is_in_use(&self) -> bool {
+        self.in_use
+    }
 }
 
 /// An embedding cache for one model.
@@ -32,12 +41,16 @@ impl EmbeddingCache {
         let error = |message: String| CacheError {
             path: path.to_path_buf(),
             message,
+            in_use: false,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| error(format!("cannot create its directory: {e}")))?;
         }
-        let db = Database::create(path).map_err(|e| error(e.to_string()))?;
+        let db = Database::create(path).map_err(|e| CacheError {
+            in_use: matches!(e, redb::DatabaseError::DatabaseAlreadyOpen),
+            ..error(e.to_string())
+        })?;
         Ok(Self {
             db,
             path: path.to_path_buf(),
@@ -57,6 +70,7 @@ impl EmbeddingCache {
         CacheError {
             path: self.path.clone(),
             message: e.to_string(),
+            in_use: false,
         }
     }
 
@@ -110,6 +124,23 @@ impl EmbeddingCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cache_held_open_elsewhere_is_reported_as_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.redb");
+        let first = EmbeddingCache::open(&path, "m").unwrap();
+        let second = EmbeddingCache::open(&path, "m")
+            .err()
+            .expect("one holder at a time");
+        assert!(second.is_in_use(), "{second}");
+        drop(first);
+        assert!(EmbeddingCache::open(&path, "m").is_ok());
+        let unwritable = EmbeddingCache::open(&path.join("below-a-file"), "m")
+            .err()
+            .unwrap();
+        assert!(!unwritable.is_in_use());
+    }
 
     #[test]
     fn stores_and_finds_vectors_per_model() {

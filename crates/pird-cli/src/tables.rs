@@ -129,10 +129,17 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut File) -> Result<()>
 
 /// Reads a table from `path` in the format its extension names.
 pub fn read_table(path: &Path) -> Result<DataFrame> {
+    read_table_rows(path, None)
+}
+
+/// Reads `len` rows from row `offset` on (`Some((offset, len))`, fewer at the end) or all rows
+/// (`None`) of the table at `path`. Parquet and CSV/TSV read only what is asked; NDJSON is read
+/// whole and sliced.
+pub fn read_table_rows(path: &Path, rows: Option<(usize, usize)>) -> Result<DataFrame> {
     let format = TableFormat::from_path(path)?;
     let open = || File::open(path).with_context(|| format!("{}: cannot open", path.display()));
     let df = match format {
-        TableFormat::Parquet => ParquetReader::new(open()?).finish(),
+        TableFormat::Parquet => ParquetReader::new(open()?).with_slice(rows).finish(),
         TableFormat::Csv | TableFormat::Tsv => {
             let separator = if format == TableFormat::Tsv {
                 b'\t'
@@ -141,13 +148,19 @@ pub fn read_table(path: &Path) -> Result<DataFrame> {
             };
             CsvReadOptions::default()
                 .with_has_header(true)
+                .with_skip_rows_after_header(rows.map_or(0, |(offset, _)| offset))
+                .with_n_rows(rows.map(|(_, len)| len))
                 .with_parse_options(CsvParseOptions::default().with_separator(separator))
                 .try_into_reader_with_file_path(Some(path.to_path_buf()))?
                 .finish()
         }
         TableFormat::Ndjson => JsonReader::new(open()?)
             .with_json_format(JsonFormat::JsonLines)
-            .finish(),
+            .finish()
+            .map(|df| match rows {
+                Some((offset, len)) => df.slice(offset as i64, len),
+                None => df,
+            }),
     };
     Context::with_context(df, || format!("{}: cannot read the table", path.display()))
 }
@@ -403,12 +416,9 @@ pub mod alignments {
     }
 
     impl ReadAlignments {
-        /// Reads pairs from `path`: an `alignments` table in any table format, or a TMX or
-        /// JSONL file written by `pird export --keep-doc-ids`; errors name the file, column and row.
+        /// Reads the `alignments` table at `path` in any table format; errors name the file,
+        /// column and row.
         pub fn read(path: &Path) -> Result<Self> {
-            if let Some(pairs) = crate::export::read_exported(path)? {
-                return Ok(pairs);
-            }
             Self::from_table(&read_table(path)?, path, 0)
         }
 
@@ -432,36 +442,22 @@ pub mod alignments {
                 }
                 return Ok(());
             }
-            let open =
-                || File::open(path).with_context(|| format!("{}: cannot open", path.display()));
-            let total = ParquetReader::new(open()?)
-                .num_rows()
-                .map_err(|e| anyhow!("{}: cannot read the table: {e}", path.display()))?;
+            let total = ParquetReader::new(
+                File::open(path).with_context(|| format!("{}: cannot open", path.display()))?,
+            )
+            .num_rows()
+            .map_err(|e| anyhow!("{}: cannot read the table: {e}", path.display()))?;
             for offset in (0..total).step_by(rows) {
-                let slice = ParquetReader::new(open()?)
-                    .with_slice(Some((offset, rows)))
-                    .finish()
-                    .map_err(|e| anyhow!("{}: cannot read the table: {e}", path.display()))?;
+                let slice = read_table_rows(path, Some((offset, rows)))?;
                 each(Self::from_table(&slice, path, offset)?)?;
             }
             Ok(())
         }
 
         /// The first row of the table at `path` (or nothing, for an empty table), read without
-        /// the rest when the table is Parquet.
+        /// the rest when the table is Parquet or CSV/TSV.
         pub fn read_first_row(path: &Path) -> Result<Self> {
-            let table = match TableFormat::from_path(path)? {
-                TableFormat::Parquet => {
-                    let file = File::open(path)
-                        .with_context(|| format!("{}: cannot open", path.display()))?;
-                    ParquetReader::new(file)
-                        .with_slice(Some((0, 1)))
-                        .finish()
-                        .map_err(|e| anyhow!("{}: cannot read the table: {e}", path.display()))?
-                }
-                _ => read_table(path)?.head(Some(1)),
-            };
-            Self::from_table(&table, path, 0)
+            Self::from_table(&read_table_rows(path, Some((0, 1)))?, path, 0)
         }
 
         /// The rows of `table`, read from `path`, whose first row is row `offset` of the file.

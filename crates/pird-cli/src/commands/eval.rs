@@ -5,7 +5,7 @@ use crate::cli::{EvalArgs, EvalSuiteArgs, SuiteTask};
 use crate::embedding::open_model;
 use crate::progress;
 use crate::suite::{self, Suite};
-use crate::tables::{self, alignments::ReadAlignments, metrics, TableFormat};
+use crate::tables::{self, metrics, TableFormat};
 use anyhow::{bail, Result};
 use pird_align::{AnchorScorer, Calibration};
 use pird_eval::{alignment_metrics, read_bead_file, RunLabel};
@@ -71,7 +71,7 @@ pub fn compare(args: &EvalArgs) -> Result<()> {
     };
     TableFormat::from_path(output)?;
     let gold = read_bead_file(gold_path)?;
-    let predicted = ReadAlignments::read(pred_path)?;
+    let predicted = crate::export::read_pairs(pred_path)?;
     predicted.single_pair(pred_path)?;
     let dataset = gold_path
         .file_stem()

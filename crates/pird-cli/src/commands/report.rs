@@ -5,7 +5,7 @@ use crate::cli::ReportArgs;
 use crate::embedding::{embed_runs, open_model};
 use crate::progress;
 use crate::sentence_input::{read_one_doc, SentenceDoc, SplitMode};
-use crate::tables::{self, alignments::ReadAlignments};
+use crate::tables;
 use anyhow::{bail, Context, Result};
 use pird_align::{cosine_matrix, mean_row, CentredSide};
 use pird_eval::{build_report, read_bead_file, Bead, Heatmap, ReportBead, ReportInput, RunLabel};
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 /// Builds the report and writes the page and its summary.
 pub fn run(args: &ReportArgs, quiet: bool) -> Result<()> {
     let markdown_path = markdown_path(&args.output)?;
-    let table = ReadAlignments::read(&args.alignments)?;
+    let table = crate::export::read_pairs(&args.alignments)?;
     let calibrated = table.scores.iter().any(Option::is_some);
     let (score_name, scores) = match calibrated {
         true => ("calibrated score", &table.scores),

@@ -156,21 +156,21 @@ pub fn run(args: &ExportArgs, quiet: bool) -> Result<()> {
     Ok(())
 }
 
-/// Pairs from a TMX or JSONL export at `path`, or `None` when it is not one (an `alignments`
-/// table instead).
-pub fn read_exported(path: &Path) -> Result<Option<ReadAlignments>> {
+/// Aligned pairs from `path`: a TMX or JSONL file written by `pird export --keep-doc-ids`, or
+/// else an `alignments` table (what `pird eval --pred` and `pird report` accept).
+pub fn read_pairs(path: &Path) -> Result<ReadAlignments> {
     let tmx = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("tmx"));
     if tmx {
-        return Ok(Some(tmx::read(path)?));
+        return tmx::read(path);
     }
     let ndjson = crate::tables::TableFormat::from_path(path)
         .is_ok_and(|f| f == crate::tables::TableFormat::Ndjson);
-    Ok(match ndjson && jsonl::is_export(path)? {
-        true => Some(jsonl::read(path)?),
-        false => None,
-    })
+    match ndjson && jsonl::is_export(path)? {
+        true => jsonl::read(path),
+        false => ReadAlignments::read(path),
+    }
 }
 
 /// `OUT` + `.lang` (`corpus` → `corpus.ckb`), keeping any extension `OUT` already has.

@@ -5,7 +5,7 @@
 //! neighbours, which corrects for "hub" sentences that are close to everything.
 
 use crate::similarity::{nearest_neighbours, Neighbours};
-use ndarray::{Array1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2};
 
 /// Default neighbourhood size.
 pub const DEFAULT_K: usize = 4;
@@ -64,6 +64,15 @@ impl MarginScorer {
             self.target_neighbourhood[j],
         )
     }
+}
+
+/// Ratio margins of every source–target pair (`sources × targets`) of L2-normalised vectors,
+/// with `k` neighbours on each side (fewer when a side has fewer rows).
+pub fn margin_matrix(sources: ArrayView2<f32>, targets: ArrayView2<f32>, k: usize) -> Array2<f32> {
+    let cosine = sources.dot(&targets.t());
+    let k = k.min(sources.nrows()).min(targets.nrows()).max(1);
+    let scorer = MarginScorer::new(sources, targets, k);
+    Array2::from_shape_fn(cosine.dim(), |(i, j)| scorer.margin(i, j, cosine[[i, j]]))
 }
 
 /// The ratio margin of a pair with cosine `cosine` and neighbourhood means `source_mean`, `target_mean`.

@@ -36,9 +36,78 @@ pub enum Command {
     Report(ReportArgs),
     /// Write aligned pairs as a TMX translation memory, Moses parallel text or JSON Lines.
     Export(ExportArgs),
+    /// Train a LoRA adapter of the encoder on Sorani–Arabic pairs (contrastive, in-batch negatives).
+    Adapt(AdaptArgs),
     /// Manage model directories.
     #[command(subcommand)]
     Model(ModelCommand),
+}
+
+/// Options of `pird adapt`.
+#[derive(Debug, Args)]
+pub struct AdaptArgs {
+    /// Training pairs: tables with `ckb` and `arb` columns (.tsv read as plain tab-separated text
+    /// without quoting; .csv, .parquet, .ndjson, .jsonl), or `alignments` tables (.parquet, .csv,
+    /// .jsonl) from `pird align`/`pird batch`, filtered by --min-score.
+    #[arg(required = true)]
+    pub train: Vec<PathBuf>,
+    /// Held-out pairs (same formats), never trained on, scored before training and after every
+    /// epoch; each file is one set, named by its file stem.
+    #[arg(long, required = true)]
+    pub heldout: Vec<PathBuf>,
+    /// Adapter directory to write (PEFT layout: adapter_model.safetensors, adapter_config.json),
+    /// with training.json and a README.md card.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Passes over the training pairs.
+    #[arg(long, default_value_t = 3)]
+    pub epochs: usize,
+    /// Pairs per batch; the other pairs of a batch are each pair's negatives.
+    #[arg(long, default_value_t = 128)]
+    pub batch_size: usize,
+    /// Peak learning rate (AdamW; linear warm-up over 10 % of the steps, then linear decay).
+    #[arg(long, default_value_t = 5e-4)]
+    pub learning_rate: f64,
+    /// Softmax temperature of the InfoNCE loss.
+    #[arg(long, default_value_t = 0.05)]
+    pub temperature: f64,
+    /// Longest training sequence in tokens (longer sentences are cut).
+    #[arg(long, default_value_t = 128)]
+    pub max_tokens: usize,
+    /// LoRA rank.
+    #[arg(long, default_value_t = 16)]
+    pub rank: i64,
+    /// LoRA alpha: updates are scaled by alpha / rank.
+    #[arg(long, default_value_t = 32.0)]
+    pub alpha: f64,
+    /// Seed of the initial adapter values and of the batch order.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Stop each epoch after N steps (quick trials and tests).
+    #[arg(long, value_name = "N")]
+    pub max_steps: Option<usize>,
+    /// Use only the first N training pairs (after deduplication).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Keep only rows of `alignments` tables whose calibrated score is at least this.
+    #[arg(long, default_value_t = 0.5)]
+    pub min_score: f32,
+    /// A Markdown file appended to the card (e.g. the data's sources and licences).
+    #[arg(long)]
+    pub notes: Option<PathBuf>,
+    /// The base model: a local directory or a Hugging Face id.
+    #[arg(
+        long,
+        env = "PIRD_BASE_MODEL",
+        default_value = "data/models/multilingual-e5-small-base"
+    )]
+    pub model: String,
+    /// Device: cpu, cuda or cuda:N.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    /// CPU threads (default: all cores).
+    #[arg(long, env = "PIRD_THREADS")]
+    pub threads: Option<usize>,
 }
 
 /// Options of `pird eval`: predictions against gold, or the `suite` subcommand.
@@ -154,6 +223,11 @@ pub struct EvalSuiteArgs {
     /// The model and how it runs.
     #[command(flatten)]
     pub model: ModelArgs,
+    /// A second model run through the same suite first, its figures printed beside the first
+    /// model's and its rows added to the table (e.g. the base model beside the adapted default:
+    /// data/models/multilingual-e5-small-base, from `scripts/fetch-model DIR none`).
+    #[arg(long, value_name = "MODEL")]
+    pub compare_model: Option<String>,
     /// Output `metrics` table: .parquet, .csv, .tsv, .ndjson or .jsonl.
     #[arg(long, short)]
     pub output: PathBuf,
@@ -459,9 +533,14 @@ pub struct ModelCalibrateArgs {
 pub struct ModelImportArgs {
     /// The E5S1 file (`scripts/fetch-model` downloads and checks it).
     pub source: PathBuf,
-    /// The model directory to write; left alone when it already holds a complete import of the same file.
+    /// The model directory to write; left alone when it already holds a complete import of the
+    /// same file and adapter.
     #[arg(long)]
     pub out: PathBuf,
+    /// Adapter merged into the weights: `shipped` (the Sorani–Arabic adapter built into pird,
+    /// data/adapters/ckb-arb-e5-small), an adapter directory, or `none` for the base model.
+    #[arg(long, default_value = "shipped", value_name = "shipped|DIR|none")]
+    pub adapter: String,
 }
 
 /// Options of `pird segment`.

@@ -65,7 +65,7 @@ pub fn read_all_documents(paths: &[PathBuf]) -> Result<Vec<Document>> {
 }
 
 /// Checks that `bytes` are UTF-8 text and strips a byte-order mark.
-fn decode_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
+pub(crate) fn decode_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
         let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
@@ -85,6 +85,38 @@ fn decode_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
 
 /// Reads a TSV collection with a header naming `doc_id` and `text`.
 fn read_tsv_collection(path: &Path, text: &str) -> Result<Vec<Document>> {
+    let rows = read_plain_tsv(
+        path,
+        text,
+        &["doc_id", "text"],
+        "a TSV collection needs 'doc_id' and 'text'",
+    )?;
+    let mut documents = Vec::new();
+    for (line, mut fields) in rows {
+        let origin = format!("{}:{line}", path.display());
+        let text = fields.pop().expect("two columns asked for");
+        let doc_id = fields.pop().expect("two columns asked for");
+        if doc_id.is_empty() {
+            bail!("{origin}: empty doc_id");
+        }
+        documents.push(Document {
+            doc_id,
+            text,
+            origin,
+        });
+    }
+    Ok(documents)
+}
+
+/// The `columns` of each row of a plain TSV `text` (header line first, no quoting, so a `"` is
+/// just a character: the form of FLORES, TICO-19 and OPUS files), with each row's line number;
+/// `need` ends the message when a column is missing.
+pub(crate) fn read_plain_tsv(
+    path: &Path,
+    text: &str,
+    columns: &[&str],
+    need: &str,
+) -> Result<Vec<(u64, Vec<String>)>> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b'\t')
         .quoting(false)
@@ -94,40 +126,40 @@ fn read_tsv_collection(path: &Path, text: &str) -> Result<Vec<Document>> {
         .headers()
         .with_context(|| format!("{}: cannot read the header line", path.display()))?
         .clone();
-    let column = |name: &str| {
-        headers.iter().position(|h| h.trim() == name).ok_or_else(|| {
-            anyhow!(
-                "{}:1: the header has no '{name}' column (found: {}); a TSV collection needs 'doc_id' and 'text'",
-                path.display(),
-                headers.iter().collect::<Vec<_>>().join(", ")
-            )
+    let positions = columns
+        .iter()
+        .map(|name| {
+            headers
+                .iter()
+                .position(|h| h.trim() == *name)
+                .ok_or_else(|| {
+                    anyhow!(
+                        "{}:1: the header has no '{name}' column (found: {}); {need}",
+                        path.display(),
+                        headers.iter().collect::<Vec<_>>().join(", ")
+                    )
+                })
         })
-    };
-    let (id_col, text_col) = (column("doc_id")?, column("text")?);
-    let mut documents = Vec::new();
+        .collect::<Result<Vec<_>>>()?;
+    let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
             anyhow!("{}:{line}: malformed row: {e}", path.display())
         })?;
         let line = record.position().map_or(0, |p| p.line());
-        let origin = format!("{}:{line}", path.display());
-        let field = |col: usize| {
-            record
-                .get(col)
-                .ok_or_else(|| anyhow!("{origin}: missing column {}", col + 1))
-        };
-        let doc_id = field(id_col)?.to_string();
-        if doc_id.is_empty() {
-            bail!("{origin}: empty doc_id");
-        }
-        documents.push(Document {
-            doc_id,
-            text: field(text_col)?.to_string(),
-            origin,
-        });
+        let fields = positions
+            .iter()
+            .map(|&col| {
+                record
+                    .get(col)
+                    .map(str::to_string)
+                    .ok_or_else(|| anyhow!("{}:{line}: missing column {}", path.display(), col + 1))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        rows.push((line, fields));
     }
-    Ok(documents)
+    Ok(rows)
 }
 
 /// Reads a JSONL collection of `{"doc_id": …, "text": …}` objects; blank lines are skipped.

@@ -678,4 +678,44 @@ pub mod metrics {
         }
         out
     }
+
+    /// The rows of several models side by side: one line per dataset, method and metric, one
+    /// value column per model in `models` order (`-` where a model has no such row).
+    pub fn to_text_by_model(rows: &[MetricRow], models: &[String]) -> String {
+        let mut keys: Vec<(&str, &str, &str)> = Vec::new();
+        let mut values: std::collections::HashMap<(&str, &str, &str, &str), f64> =
+            std::collections::HashMap::new();
+        for r in rows {
+            let key = (r.dataset.as_str(), r.method.as_str(), r.metric.as_str());
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+            values.insert((key.0, key.1, key.2, r.model.as_str()), r.value);
+        }
+        let width = |part: usize, title: &str| {
+            keys.iter()
+                .map(|k| [k.0, k.1, k.2][part].chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(title.len())
+        };
+        let (d, m, k) = (width(0, "dataset"), width(1, "method"), width(2, "metric"));
+        let mut out = format!("{:d$}  {:m$}  {:k$}", "dataset", "method", "metric");
+        for model in models {
+            out += &format!("  {:>w$}", model, w = model.len().max(7));
+        }
+        out.push('\n');
+        for key in keys {
+            out += &format!("{:d$}  {:m$}  {:k$}", key.0, key.1, key.2);
+            for model in models {
+                let w = model.len().max(7);
+                match values.get(&(key.0, key.1, key.2, model.as_str())) {
+                    Some(v) => out += &format!("  {v:>w$.4}"),
+                    None => out += &format!("  {:>w$}", "-"),
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
 }

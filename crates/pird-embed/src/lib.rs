@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod adapter;
 pub mod backends;
 pub mod batching;
 pub mod cache;
@@ -18,14 +19,15 @@ pub mod import;
 pub mod model_dir;
 pub mod tokenize;
 
+pub use adapter::{AdapterError, LoraAdapter, LoraFactors};
 #[cfg(feature = "tch")]
-pub use backends::tch::{TchBert, TchOptions};
+pub use backends::tch::{LoraConfig, TchBert, TchOptions};
 pub use batching::BatchLimits;
 pub use cache::{CacheError, EmbeddingCache};
 pub use embedder::{EmbedError, EmbedStats, Embedder};
 pub use encoder::{Encoder, EncoderError, Pooling, TokenBatch};
 pub use fingerprint::model_fingerprint;
 pub use hub::{resolve_model, HubError};
-pub use import::{import_e5s1, ImportError, ImportOutcome, ImportReport};
+pub use import::{import_e5s1, ImportError, ImportOutcome, ImportReport, MergeAdapter};
 pub use model_dir::{ModelDir, ModelDirError, TransformerConfig};
 pub use tokenize::{SentenceTokenizer, TokenizeError, Tokenized};

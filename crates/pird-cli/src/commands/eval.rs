@@ -1,7 +1,7 @@
 //! `pird eval`: predictions against gold, and `pird eval suite`, the standard evaluation of one
 //! model; both write the `metrics` table.
 
-use crate::cli::{EvalArgs, EvalSuiteArgs, SuiteTask};
+use crate::cli::{EvalArgs, EvalSuiteArgs, ModelArgs, SuiteTask};
 use crate::embedding::open_model;
 use crate::progress;
 use crate::suite::{self, Suite};
@@ -20,7 +20,39 @@ pub fn suite(args: &EvalSuiteArgs, quiet: bool) -> Result<()> {
             args.data.display()
         );
     }
-    let model = open_model(&args.model)?;
+    let mut rows = Vec::new();
+    let mut labels = Vec::new();
+    if let Some(other) = &args.compare_model {
+        let model = ModelArgs {
+            model: other.clone(),
+            ..args.model.clone()
+        };
+        let (label, other_rows) = run_suite(args, &model, quiet)?;
+        labels.push(label);
+        rows.extend(other_rows);
+    }
+    let (label, own_rows) = run_suite(args, &args.model, quiet)?;
+    if labels.contains(&label) {
+        bail!("both models are labelled '{label}' (their directories' names): rename one to compare them");
+    }
+    labels.push(label);
+    rows.extend(own_rows);
+    let mut frame = metrics::frame(&rows)?;
+    tables::write_table(&mut frame, &args.output)?;
+    match labels.len() {
+        1 => print!("{}", metrics::to_text(&rows)),
+        _ => print!("{}", metrics::to_text_by_model(&rows, &labels)),
+    }
+    Ok(())
+}
+
+/// Runs the suite's tasks with one model; returns the model's label and the rows.
+fn run_suite(
+    args: &EvalSuiteArgs,
+    model: &ModelArgs,
+    quiet: bool,
+) -> Result<(String, Vec<pird_eval::MetricRow>)> {
+    let model = open_model(model)?;
     let calibration = Calibration::load(&model.dir.path)?;
     let background = match args.no_background {
         true => None,
@@ -55,10 +87,7 @@ pub fn suite(args: &EvalSuiteArgs, quiet: bool) -> Result<()> {
         }
     }
     suite.bar.finish_and_clear();
-    let mut frame = metrics::frame(&suite.rows)?;
-    tables::write_table(&mut frame, &args.output)?;
-    print!("{}", metrics::to_text(&suite.rows));
-    Ok(())
+    Ok((suite.model.label.clone(), suite.rows))
 }
 
 /// Scores one predicted `alignments` table against a gold bead file: strict and lax bead

@@ -1,5 +1,7 @@
 //! One module per subcommand; each turns parsed options into library calls and table I/O.
 
+#[cfg(feature = "tch")]
+mod adapt;
 mod align;
 mod calibrate;
 pub mod docalign;
@@ -26,6 +28,12 @@ pub fn run(cli: Cli) -> Result<()> {
         },
         Command::Report(args) => report::run(&args, cli.quiet),
         Command::Export(args) => crate::export::run(&args, cli.quiet),
+        #[cfg(feature = "tch")]
+        Command::Adapt(args) => adapt::run(&args, cli.quiet),
+        #[cfg(not(feature = "tch"))]
+        Command::Adapt(_) => anyhow::bail!(
+            "this pird was built without the `tch` backend, which `pird adapt` trains with"
+        ),
         Command::Model(ModelCommand::Import(args)) => model::import(&args),
         Command::Model(ModelCommand::Calibrate(args)) => calibrate::run(&args, cli.quiet),
     }

@@ -10,8 +10,8 @@
 use super::data::{flores_documents, ParallelDoc};
 use super::Suite;
 use anyhow::Result;
-use ndarray::{Array2, ArrayView2};
-use pird_align::{CentredSide, MarginScorer};
+use ndarray::Array2;
+use pird_align::{margin_matrix, CentredSide};
 use pird_eval::{diagonal_gold, retrieval_scores, SimilarityMatrix};
 use pird_text::{Anchors, Lang};
 use std::path::Path;
@@ -27,7 +27,7 @@ pub fn run(suite: &mut Suite, data: &Path) -> Result<()> {
     let centred_source = CentredSide::new(source);
     let centred_target = CentredSide::new(target);
     let k = suite.retrieval_k;
-    let centred = centred_margins(
+    let centred = margin_matrix(
         centred_source.sentences.view(),
         centred_target.sentences.view(),
         k,
@@ -46,7 +46,7 @@ pub fn run(suite: &mut Suite, data: &Path) -> Result<()> {
     });
     let methods: [(&str, Array2<f32>); 4] = [
         ("cosine", cosine.clone()),
-        ("margin", margins(source, target, &cosine, k)),
+        ("margin", margin_matrix(source, target, k)),
         ("centred-margin", centred),
         ("centred-margin+anchors", with_anchors),
     ];
@@ -60,25 +60,4 @@ pub fn run(suite: &mut Suite, data: &Path) -> Result<()> {
             .extend(retrieval_scores(&matrix, &gold)?.metric_rows(&label, "ckb", "arb"));
     }
     Ok(())
-}
-
-/// Ratio margins (`k` neighbours) of all pairs, with `cosine` their cosines.
-fn margins(
-    source: ArrayView2<f32>,
-    target: ArrayView2<f32>,
-    cosine: &Array2<f32>,
-    k: usize,
-) -> Array2<f32> {
-    let scorer = MarginScorer::new(
-        source,
-        target,
-        k.min(source.nrows()).min(target.nrows()).max(1),
-    );
-    Array2::from_shape_fn(cosine.dim(), |(i, j)| scorer.margin(i, j, cosine[[i, j]]))
-}
-
-/// Ratio margins (`k` neighbours) of all pairs of centred vectors.
-fn centred_margins(source: ArrayView2<f32>, target: ArrayView2<f32>, k: usize) -> Array2<f32> {
-    let cosine = source.dot(&target.t());
-    margins(source, target, &cosine, k)
 }

@@ -5,7 +5,7 @@
 //! with its `tokenizer_config.json` and `special_tokens_map.json`, the sentence-transformers
 //! files (`modules.json`, `sentence_bert_config.json`, `config_sentence_transformers.json`,
 //! `1_Pooling/config.json`, an empty `2_Normalize/`), and `pird.json`, which records the
-//! prompt prefixes and the SHA-256 of the source file.
+//! prompt prefixes, the SHA-256 of the source file and of a merged adapter, if any.
 //!
 //! Files are written into a temporary directory beside the output and renamed into place at
 //! the end, so the output is either absent, a complete earlier import, or a complete new one.
@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use ndarray::Array2;
 use safetensors::{Dtype, View};
 use serde_json::{json, Value};
 use tokenizers::Tokenizer;
@@ -21,6 +22,7 @@ use tokenizers::Tokenizer;
 use super::bert_layout::{BertLayout, BertTensor, TensorSource};
 use super::e5s1::E5s1File;
 use super::hf_tokenizer::SpecialTokens;
+use super::MergeAdapter;
 
 /// Version of the directory layout this writer produces; an older one is re-imported.
 pub const LAYOUT_VERSION: u64 = 1;
@@ -105,8 +107,9 @@ fn io_error<'a>(
     }
 }
 
-/// Whether `dir` holds every model file and its `pird.json` records this source and layout.
-pub fn is_complete(dir: &Path, source_sha256: &str) -> bool {
+/// Whether `dir` holds every model file and its `pird.json` records this source, layout and
+/// merged adapter (`None`: no adapter).
+pub fn is_complete(dir: &Path, source_sha256: &str, adapter_sha256: Option<&str>) -> bool {
     let all_files = MODEL_FILES.iter().all(|f| dir.join(f).is_file());
     if !all_files || !dir.join(NORMALIZE_DIR).is_dir() {
         return false;
@@ -119,6 +122,7 @@ pub fn is_complete(dir: &Path, source_sha256: &str) -> bool {
     };
     record["layout_version"].as_u64() == Some(LAYOUT_VERSION)
         && record["source"]["sha256"].as_str() == Some(source_sha256)
+        && record["adapter"]["sha256"].as_str() == adapter_sha256
 }
 
 /// Fails unless `out_dir` is absent, empty, or an earlier import that may be replaced.
@@ -199,11 +203,13 @@ fn sibling(dir: &Path, what: &str) -> PathBuf {
     parent.join(format!(".{name}.{what}-{}.tmp", std::process::id()))
 }
 
-/// Writes the whole directory for `source` and installs it at `out_dir`.
+/// Writes the whole directory for `source`, with `adapter` merged into its weights, and installs
+/// it at `out_dir`.
 pub fn write_model_dir(
     source: &E5s1File,
     layout: &BertLayout,
     tokenizer: &Tokenizer,
+    adapter: Option<&MergeAdapter>,
     out_dir: &Path,
 ) -> Result<(), WriteError> {
     if let Some(parent) = out_dir.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -229,7 +235,7 @@ pub fn write_model_dir(
     let normalize = dir.join(NORMALIZE_DIR);
     std::fs::create_dir_all(&normalize).map_err(io_error("create", &normalize))?;
     let checkpoint = dir.join("model.safetensors");
-    write_safetensors(&checkpoint, source, layout)?;
+    write_safetensors(&checkpoint, source, layout, adapter)?;
     // The safetensors crate writes through a private temporary file; give the checkpoint the
     // same permissions as the other files.
     let permissions = std::fs::metadata(dir.join("config.json"))
@@ -237,7 +243,7 @@ pub fn write_model_dir(
         .permissions();
     std::fs::set_permissions(&checkpoint, permissions)
         .map_err(io_error("set permissions of", &checkpoint))?;
-    write_json(&dir.join(PIRD_JSON), &pird_record(source))?;
+    write_json(&dir.join(PIRD_JSON), &pird_record(source, adapter))?;
 
     staging.install(out_dir)
 }
@@ -393,13 +399,13 @@ fn sentence_transformers_files(source: &E5s1File) -> Vec<(&'static str, Value)> 
 }
 
 /// `pird.json`: prompts, where the weights came from, and the layout version.
-fn pird_record(source: &E5s1File) -> Value {
+fn pird_record(source: &E5s1File, adapter: Option<&MergeAdapter>) -> Value {
     let file_name = source
         .path()
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    json!({
+    let mut record = json!({
         "layout_version": LAYOUT_VERSION,
         "prompts": {"passage": PASSAGE_PREFIX, "query": QUERY_PREFIX},
         "default_prompt": "passage",
@@ -416,13 +422,26 @@ fn pird_record(source: &E5s1File) -> Value {
             "pooler.dense.* are zeros: the source has no pooler and e5 uses mean pooling; they exist because rust-bert requires them.",
         ],
         "importer": concat!("pird-embed ", env!("CARGO_PKG_VERSION")),
-    })
+    });
+    if let Some(merged) = adapter {
+        record["adapter"] = json!({
+            "name": merged.name,
+            "sha256": merged.sha256,
+            "rank": merged.adapter.rank,
+            "lora_alpha": merged.adapter.alpha,
+            "modules": merged.adapter.modules.len(),
+            "merged": "W + lora_alpha / r * B A, in f32",
+        });
+    }
+    record
 }
 
 /// A checkpoint tensor whose f32 bytes are produced only when the writer asks for them.
 struct LazyTensor<'a> {
     source: &'a E5s1File,
     tensor: &'a BertTensor,
+    /// The adapter's update of this tensor, added to the source's values.
+    delta: Option<Array2<f32>>,
 }
 
 impl View for LazyTensor<'_> {
@@ -441,7 +460,19 @@ impl View for LazyTensor<'_> {
                     .source
                     .tensor(name)
                     .expect("the layout was checked against the file");
-                Cow::Owned(self.source.tensor_f32_le_bytes(entry))
+                let bytes = self.source.tensor_f32_le_bytes(entry);
+                match &self.delta {
+                    None => Cow::Owned(bytes),
+                    Some(delta) => Cow::Owned(
+                        bytes
+                            .chunks_exact(4)
+                            .zip(delta.iter())
+                            .flat_map(|(w, d)| {
+                                (f32::from_le_bytes([w[0], w[1], w[2], w[3]]) + d).to_le_bytes()
+                            })
+                            .collect(),
+                    ),
+                }
             }
             TensorSource::Zeros => Cow::Owned(vec![0u8; self.data_len()]),
         }
@@ -456,11 +487,22 @@ fn write_safetensors(
     path: &Path,
     source: &E5s1File,
     layout: &BertLayout,
+    adapter: Option<&MergeAdapter>,
 ) -> Result<(), WriteError> {
-    let tensors = layout
-        .tensors
-        .iter()
-        .map(|tensor| (tensor.hf_name.clone(), LazyTensor { source, tensor }));
+    let tensors = layout.tensors.iter().map(|tensor| {
+        let delta = adapter.and_then(|merged| {
+            let module = tensor.hf_name.strip_suffix(".weight")?;
+            merged.adapter.delta(module)
+        });
+        (
+            tensor.hf_name.clone(),
+            LazyTensor {
+                source,
+                tensor,
+                delta,
+            },
+        )
+    });
     // One entry only: safetensors stores metadata in a HashMap, and several entries would be
     // written in a random order, making the file differ from run to run.
     let metadata = HashMap::from([("format".to_string(), "pt".to_string())]);

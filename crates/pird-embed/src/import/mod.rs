@@ -14,11 +14,12 @@ pub mod hf_tokenizer;
 pub mod q4_0;
 
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::adapter::{self, AdapterError, LoraAdapter};
 use bert_layout::{BertLayout, LayoutError};
 use e5s1::{E5s1Error, E5s1File};
 use hf_dir::WriteError;
@@ -45,6 +46,77 @@ pub enum ImportError {
     /// The output directory could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The adapter to merge does not fit the model.
+    #[error("adapter {name}: {message}")]
+    Adapter {
+        /// The adapter's name (its directory).
+        name: String,
+        /// What does not fit.
+        message: String,
+    },
+}
+
+/// An adapter to merge into the imported weights, with what `pird.json` records of it.
+#[derive(Debug, Clone)]
+pub struct MergeAdapter {
+    /// The adapter.
+    pub adapter: LoraAdapter,
+    /// Where it came from (a directory, or `shipped:<name>`).
+    pub name: String,
+    /// SHA-256 of its weights file.
+    pub sha256: String,
+}
+
+impl MergeAdapter {
+    /// Reads an adapter directory.
+    pub fn read_dir(dir: &Path) -> Result<Self, AdapterError> {
+        let weights_path = dir.join(adapter::WEIGHTS_FILE);
+        let weights = std::fs::read(&weights_path).map_err(|source| AdapterError::Io {
+            action: "read",
+            path: weights_path,
+            source,
+        })?;
+        let adapter = LoraAdapter::read_dir(dir)?;
+        Ok(Self {
+            adapter,
+            name: dir.display().to_string(),
+            sha256: adapter::weights_sha256(&weights),
+        })
+    }
+
+    /// Parses an adapter's two files held in memory (e.g. compiled into the binary).
+    pub fn from_bytes(name: &str, weights: &[u8], config: &[u8]) -> Result<Self, AdapterError> {
+        Ok(Self {
+            adapter: LoraAdapter::from_bytes(weights, config, Path::new(name))?,
+            name: name.to_string(),
+            sha256: adapter::weights_sha256(weights),
+        })
+    }
+
+    /// Fails unless every adapted module is a 2-d weight of the layout with the factors' shape.
+    fn check(&self, layout: &BertLayout) -> Result<(), ImportError> {
+        for (module, factors) in &self.adapter.modules {
+            let name = format!("{module}.weight");
+            let shape = layout
+                .tensors
+                .iter()
+                .find(|t| t.hf_name == name)
+                .map(|t| t.shape.as_slice());
+            let wanted = [factors.b.nrows(), factors.a.ncols()];
+            if shape != Some(&wanted[..]) {
+                return Err(ImportError::Adapter {
+                    name: self.name.clone(),
+                    message: match shape {
+                        None => format!("the model has no weight '{name}'"),
+                        Some(shape) => format!(
+                            "'{name}' is {shape:?} in the model but the adapter's update is {wanted:?}"
+                        ),
+                    },
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What an import did.
@@ -79,14 +151,20 @@ pub struct ImportReport {
     pub parameters: usize,
     /// What the tokenizer's normalisation map does.
     pub normalisation: NormalisationSummary,
+    /// The merged adapter's name and weights SHA-256, if one was merged.
+    pub adapter: Option<(String, String)>,
 }
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let merged = match &self.adapter {
+            Some((name, sha256)) => format!(" with adapter {name} (sha256 {sha256}) merged"),
+            None => " without adapter".to_string(),
+        };
         if self.outcome == ImportOutcome::AlreadyComplete {
             return write!(
                 f,
-                "{} already holds the import of {} (sha256 {}); nothing to do",
+                "{} already holds the import of {} (sha256 {}){merged}; nothing to do",
                 self.out_dir.display(),
                 self.source.display(),
                 self.source_sha256
@@ -94,7 +172,7 @@ impl fmt::Display for ImportReport {
         }
         write!(
             f,
-            "imported {} (sha256 {}) into {}: {} pieces, vocabulary {}, {} tensors -> {} ({} parameters, f32, pooler zeros)",
+            "imported {} (sha256 {}){merged} into {}: {} pieces, vocabulary {}, {} tensors -> {} ({} parameters, f32, pooler zeros)",
             self.source.display(),
             self.source_sha256,
             self.out_dir.display(),
@@ -113,11 +191,17 @@ impl fmt::Display for ImportReport {
     }
 }
 
-/// Converts the E5S1 file `src` into a Hugging Face sentence-transformers directory `out_dir`.
+/// Converts the E5S1 file `src` into a Hugging Face sentence-transformers directory `out_dir`,
+/// merging `adapter` into the weights when one is given.
 ///
-/// Does nothing when `out_dir` already holds a complete import of the same file. Replaces an
-/// earlier import of another file, but refuses to overwrite a directory that is not one.
-pub fn import_e5s1(src: &Path, out_dir: &Path) -> Result<ImportReport, ImportError> {
+/// Does nothing when `out_dir` already holds a complete import of the same file and adapter.
+/// Replaces an earlier import of another file or adapter, but refuses to overwrite a directory
+/// that is not one.
+pub fn import_e5s1(
+    src: &Path,
+    out_dir: &Path,
+    adapter: Option<&MergeAdapter>,
+) -> Result<ImportReport, ImportError> {
     let file = E5s1File::open(src)?;
     let layout = BertLayout::for_header(&file.header);
     let mut report = ImportReport {
@@ -131,12 +215,16 @@ pub fn import_e5s1(src: &Path, out_dir: &Path) -> Result<ImportReport, ImportErr
         checkpoint_tensors: layout.tensors.len(),
         parameters: layout.parameter_count(),
         normalisation: NormalisationSummary::of(&file.normalisation),
+        adapter: adapter.map(|a| (a.name.clone(), a.sha256.clone())),
     };
-    if hf_dir::is_complete(out_dir, file.sha256()) {
+    if hf_dir::is_complete(out_dir, file.sha256(), adapter.map(|a| a.sha256.as_str())) {
         return Ok(report);
     }
     hf_dir::check_replaceable(out_dir)?;
     layout.check(&file)?;
+    if let Some(adapter) = adapter {
+        adapter.check(&layout)?;
+    }
 
     let tokenizer =
         hf_tokenizer::build_tokenizer(&file.vocabulary, &file.normalisation).map_err(|source| {
@@ -145,7 +233,7 @@ pub fn import_e5s1(src: &Path, out_dir: &Path) -> Result<ImportReport, ImportErr
                 source,
             }
         })?;
-    hf_dir::write_model_dir(&file, &layout, &tokenizer, out_dir)?;
+    hf_dir::write_model_dir(&file, &layout, &tokenizer, adapter, out_dir)?;
 
     report.outcome = ImportOutcome::Written;
     Ok(report)
@@ -172,7 +260,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let src = tiny_source(tmp.path());
         let out = tmp.path().join("models").join("tiny-e5");
-        let report = import_e5s1(&src, &out).unwrap();
+        let report = import_e5s1(&src, &out, None).unwrap();
         assert_eq!(report.outcome, ImportOutcome::Written);
         assert_eq!(
             (
@@ -225,15 +313,95 @@ mod tests {
         assert_eq!(ids.get_ids(), &[0, 5, 6, 7, 10, 2]);
     }
 
+    fn query_adapter(rows: usize) -> MergeAdapter {
+        use ndarray::Array2;
+        let a = Array2::from_shape_fn((2, 32), |(i, j)| ((i + j) % 5) as f32 * 0.125);
+        let b = Array2::from_shape_fn(
+            (rows, 2),
+            |(i, j)| if (i + j) % 2 == 0 { 0.5 } else { -0.25 },
+        );
+        let adapter = LoraAdapter {
+            rank: 2,
+            alpha: 4.0,
+            modules: std::collections::BTreeMap::from([(
+                "encoder.layer.0.attention.self.query".to_string(),
+                crate::adapter::LoraFactors { a, b },
+            )]),
+            base_model: "tiny".into(),
+        };
+        let weights = adapter.weights_bytes().unwrap();
+        MergeAdapter::from_bytes("tiny-adapter", &weights, adapter.config_json().as_bytes())
+            .unwrap()
+    }
+
+    fn tensor_values(dir: &Path, name: &str) -> Vec<f32> {
+        let bytes = std::fs::read(dir.join("model.safetensors")).unwrap();
+        let checkpoint = SafeTensors::deserialize(&bytes).unwrap();
+        let data = checkpoint.tensor(name).unwrap().data().to_vec();
+        data.chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    }
+
+    #[test]
+    fn an_adapter_is_merged_into_the_weights_and_recorded() {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tiny_source(tmp.path());
+        let (plain, adapted) = (tmp.path().join("plain"), tmp.path().join("adapted"));
+        import_e5s1(&src, &plain, None).unwrap();
+        let merge = query_adapter(32);
+        let report = import_e5s1(&src, &adapted, Some(&merge)).unwrap();
+        assert!(
+            report.to_string().contains("with adapter tiny-adapter"),
+            "{report}"
+        );
+
+        const QUERY: &str = "encoder.layer.0.attention.self.query.weight";
+        let delta = merge
+            .adapter
+            .delta("encoder.layer.0.attention.self.query")
+            .unwrap();
+        let (base, merged) = (tensor_values(&plain, QUERY), tensor_values(&adapted, QUERY));
+        for ((b, m), d) in base.iter().zip(&merged).zip(delta.iter()) {
+            assert_eq!(*m, b + d);
+        }
+        assert!(delta.iter().any(|&d| d != 0.0));
+        const KEY: &str = "encoder.layer.0.attention.self.key.weight";
+        assert_eq!(tensor_values(&plain, KEY), tensor_values(&adapted, KEY));
+
+        let pird = read_json(&adapted.join("pird.json"));
+        assert_eq!(pird["adapter"]["sha256"], merge.sha256.as_str());
+        assert!(read_json(&plain.join("pird.json"))["adapter"].is_null());
+        // The same adapter again: nothing to do; none, or another one: imported again.
+        let again = import_e5s1(&src, &adapted, Some(&merge)).unwrap();
+        assert_eq!(again.outcome, ImportOutcome::AlreadyComplete);
+        let without = import_e5s1(&src, &adapted, None).unwrap();
+        assert_eq!(without.outcome, ImportOutcome::Written);
+        assert_eq!(tensor_values(&adapted, QUERY), base);
+    }
+
+    #[test]
+    fn an_adapter_that_does_not_fit_is_refused_before_writing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tiny_source(tmp.path());
+        let out = tmp.path().join("adapted");
+        let err = import_e5s1(&src, &out, Some(&query_adapter(16))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "adapter tiny-adapter: 'encoder.layer.0.attention.self.query.weight' is [32, 32] in the model but the adapter's update is [16, 32]"
+        );
+        assert!(!out.exists());
+    }
+
     #[test]
     fn a_complete_import_is_left_alone() {
         let tmp = tempfile::tempdir().unwrap();
         let src = tiny_source(tmp.path());
         let out = tmp.path().join("tiny-e5");
-        import_e5s1(&src, &out).unwrap();
+        import_e5s1(&src, &out, None).unwrap();
         let marker = out.join("config.json");
         std::fs::write(&marker, "{}").unwrap();
-        let report = import_e5s1(&src, &out).unwrap();
+        let report = import_e5s1(&src, &out, None).unwrap();
         assert_eq!(report.outcome, ImportOutcome::AlreadyComplete);
         assert!(report.to_string().contains("nothing to do"));
         assert_eq!(std::fs::read_to_string(&marker).unwrap(), "{}");
@@ -251,14 +419,14 @@ mod tests {
         )
         .unwrap();
         std::fs::write(out.join("stale.txt"), "old").unwrap();
-        let report = import_e5s1(&src, &out).unwrap();
+        let report = import_e5s1(&src, &out, None).unwrap();
         assert_eq!(report.outcome, ImportOutcome::Written);
         assert!(!out.join("stale.txt").exists());
-        assert!(hf_dir::is_complete(&out, &report.source_sha256));
+        assert!(hf_dir::is_complete(&out, &report.source_sha256, None));
 
         std::fs::remove_file(out.join("tokenizer.json")).unwrap();
-        assert!(!hf_dir::is_complete(&out, &report.source_sha256));
-        let report = import_e5s1(&src, &out).unwrap();
+        assert!(!hf_dir::is_complete(&out, &report.source_sha256, None));
+        let report = import_e5s1(&src, &out, None).unwrap();
         assert_eq!(report.outcome, ImportOutcome::Written);
         assert!(out.join("tokenizer.json").is_file());
     }
@@ -270,7 +438,7 @@ mod tests {
         let out = tmp.path().join("mine");
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("notes.txt"), "keep me").unwrap();
-        let err = import_e5s1(&src, &out).unwrap_err();
+        let err = import_e5s1(&src, &out, None).unwrap_err();
         assert!(
             matches!(err, ImportError::Write(WriteError::ForeignDirectory { .. })),
             "{err}"
@@ -288,7 +456,7 @@ mod tests {
         let bytes = fixture::e5s1_bytes();
         std::fs::write(&src, &bytes[..bytes.len() / 2]).unwrap();
         let out = tmp.path().join("tiny-e5");
-        let err = import_e5s1(&src, &out).unwrap_err();
+        let err = import_e5s1(&src, &out, None).unwrap_err();
         assert!(
             matches!(err, ImportError::Read(E5s1Error::Truncated { .. })),
             "{err}"
@@ -304,7 +472,7 @@ mod tests {
         let mut tensors = fixture::tensors();
         tensors.retain(|t| t.name != "l0.fo.b");
         std::fs::write(&src, fixture::e5s1_bytes_with(&tensors)).unwrap();
-        let err = import_e5s1(&src, &tmp.path().join("out")).unwrap_err();
+        let err = import_e5s1(&src, &tmp.path().join("out"), None).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!(

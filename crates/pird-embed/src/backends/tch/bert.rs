@@ -15,6 +15,7 @@
 //! (concatenated once at load), attention is `scaled_dot_product_attention` (libtorch's fused
 //! kernel), and the position and token-type rows are summed once at load.
 
+use super::lora::LayerLora;
 use super::weights::SafetensorsFile;
 use crate::encoder::EncoderError;
 use crate::model_dir::TransformerConfig;
@@ -67,7 +68,7 @@ impl Linear {
 }
 
 /// One transformer layer.
-struct Layer {
+pub(crate) struct Layer {
     /// Query, key and value projections stacked: `3·hidden × hidden`.
     qkv: Linear,
     attention_out: Linear,
@@ -75,6 +76,27 @@ struct Layer {
     intermediate: Linear,
     output: Linear,
     output_norm: LayerNorm,
+    /// Low-rank adapters being trained on this layer's six linear maps, if any.
+    pub(crate) lora: Option<LayerLora>,
+}
+
+impl Layer {
+    /// Input and output widths of the adaptable linear maps, in [`LayerLora`]'s order.
+    pub(crate) fn adaptable_shapes(&self) -> [(i64, i64); 6] {
+        let shape = |w: &Tensor| {
+            let size = w.size();
+            (size[1], size[0])
+        };
+        let hidden = self.attention_out.weight.size()[0];
+        [
+            (hidden, hidden),
+            (hidden, hidden),
+            (hidden, hidden),
+            shape(&self.attention_out.weight),
+            shape(&self.intermediate.weight),
+            shape(&self.output.weight),
+        ]
+    }
 }
 
 /// The encoder's weights and shape.
@@ -87,7 +109,7 @@ pub(crate) struct BertModel {
     /// Position embeddings plus token-type row 0 (pird feeds single segments): `positions × hidden`.
     position_and_type: Tensor,
     embedding_norm: LayerNorm,
-    layers: Vec<Layer>,
+    pub(crate) layers: Vec<Layer>,
     hidden: i64,
     heads: i64,
     eps: f64,
@@ -239,6 +261,7 @@ impl BertModel {
                 intermediate: loader.linear(&at("intermediate.dense"))?,
                 output: loader.linear(&at("output.dense"))?,
                 output_norm: loader.layer_norm(&at("output.LayerNorm"))?,
+                lora: None,
             });
         }
         let max_positions = position_and_type.size()[0];
@@ -322,13 +345,19 @@ impl BertModel {
         width: i64,
     ) -> Result<Tensor, TchError> {
         let head_dim = self.hidden / self.heads;
+        let lora = layer.lora.as_ref();
+        // In-place updates save memory at inference; under training autograd needs the inputs
+        // (GELU's backward reads its input), so the out-of-place forms are used there.
+        let training = lora.is_some();
         // The blocks free each intermediate as soon as it is used, which keeps peak memory down.
         let attended = {
             let context = {
+                let mut qkv = layer.qkv.forward(x)?;
+                if let Some(lora) = lora {
+                    qkv = qkv.f_add(&lora.qkv_delta(x)?)?;
+                }
                 // rows × width × (3 · heads · head_dim) → 3 × rows × heads × width × head_dim
-                let qkv = layer
-                    .qkv
-                    .forward(x)?
+                let qkv = qkv
                     .f_view([rows, width, 3, self.heads, head_dim])?
                     .f_permute([2, 0, 3, 1, 4])?;
                 let (q, k, v) = (
@@ -341,14 +370,28 @@ impl BertModel {
                     .f_reshape([rows, width, self.hidden])?
             };
             let mut projected = layer.attention_out.forward(&context)?;
+            if let Some(lora) = lora {
+                projected = projected.f_add(&lora.attention_out.delta(&context)?)?;
+            }
             drop(context);
             let _ = projected.f_add_(x)?;
             self.layer_norm(&projected, &layer.attention_norm)?
         };
         let mut out = {
             let mut inner = layer.intermediate.forward(&attended)?;
-            let _ = inner.f_gelu_("none")?;
-            layer.output.forward(&inner)?
+            if let Some(lora) = lora {
+                inner = inner.f_add(&lora.intermediate.delta(&attended)?)?;
+            }
+            if training {
+                inner = inner.f_gelu("none")?;
+            } else {
+                let _ = inner.f_gelu_("none")?;
+            }
+            let mut out = layer.output.forward(&inner)?;
+            if let Some(lora) = lora {
+                out = out.f_add(&lora.output.delta(&inner)?)?;
+            }
+            out
         };
         let _ = out.f_add_(&attended)?;
         drop(attended);

@@ -5,18 +5,22 @@
 //! is in `bert.rs`, pooling and normalisation here.
 
 mod bert;
+pub mod lora;
 mod weights;
 
 pub use bert::Architecture;
+pub use lora::{LoraConfig, ADAPTED_MODULES};
 /// Where a [`TchBert`] runs: `Device::Cpu` or `Device::Cuda(n)`.
 pub use tch::Device;
 
+use crate::adapter::{LoraAdapter, LoraFactors};
 use crate::encoder::{Encoder, EncoderError, Pooling, TokenBatch};
 use crate::model_dir::ModelDir;
 use bert::BertModel;
 use ndarray::Array2;
+use std::collections::BTreeMap;
 use std::thread::ThreadId;
-use tch::{Kind, TchError, Tensor};
+use tch::{nn, Kind, TchError, Tensor};
 use weights::SafetensorsFile;
 
 /// How to load a model into libtorch.
@@ -70,6 +74,8 @@ pub struct TchBert {
     threads: Option<usize>,
     /// The thread whose OpenMP thread count was last set (the setting is per calling thread).
     threads_set_on: Option<ThreadId>,
+    /// The shape of the attached low-rank adapters, if any.
+    lora: Option<LoraConfig>,
 }
 
 impl TchBert {
@@ -138,6 +144,7 @@ impl TchBert {
                 kind,
                 threads: options.threads,
                 threads_set_on: None,
+                lora: None,
             }
         };
         encoder.apply_threads();
@@ -191,8 +198,92 @@ impl TchBert {
         Ok(())
     }
 
+    /// Adds trainable low-rank adapters to every layer, as variables under `path` (whose
+    /// `VarStore` must be on this encoder's device); the model's own weights stay frozen.
+    pub fn attach_lora(&mut self, path: &nn::Path, config: LoraConfig) -> Result<(), EncoderError> {
+        if config.rank < 1 {
+            return Err(EncoderError::Model("LoRA rank must be at least 1".into()));
+        }
+        if path.device() != self.device {
+            return Err(EncoderError::Model(format!(
+                "LoRA variables on {:?} but the model on {:?}",
+                path.device(),
+                self.device
+            )));
+        }
+        for (i, layer) in self.model.layers.iter_mut().enumerate() {
+            let shapes = layer.adaptable_shapes();
+            layer.lora = Some(lora::LayerLora::new(
+                &(path / format!("layer{i}")),
+                shapes,
+                config,
+            ));
+        }
+        self.lora = Some(config);
+        Ok(())
+    }
+
+    /// The attached adapters' current values as a [`LoraAdapter`] (fp32, on the CPU), modules
+    /// named as in Hugging Face checkpoints; `None` without [`Self::attach_lora`].
+    pub fn lora_adapter(&self, base_model: &str) -> Result<Option<LoraAdapter>, EncoderError> {
+        let Some(config) = self.lora else {
+            return Ok(None);
+        };
+        let matrix = |t: &Tensor| -> Result<Array2<f32>, TchError> {
+            let (rows, cols) = t.size2()?;
+            let flat = t
+                .f_detach()?
+                .f_to_device(Device::Cpu)?
+                .f_to_kind(Kind::Float)?
+                .f_contiguous()?
+                .f_view([-1])?;
+            let values = Vec::<f32>::try_from(&flat)?;
+            Ok(
+                Array2::from_shape_vec((rows as usize, cols as usize), values)
+                    .expect("the shape is the tensor's"),
+            )
+        };
+        let torch = |e: TchError| EncoderError::Backend(format!("libtorch: {e}"));
+        let mut modules = BTreeMap::new();
+        for (i, layer) in self.model.layers.iter().enumerate() {
+            let Some(lora) = &layer.lora else { continue };
+            for (module, delta) in ADAPTED_MODULES.iter().zip(lora.deltas()) {
+                modules.insert(
+                    format!("encoder.layer.{i}.{module}"),
+                    LoraFactors {
+                        a: matrix(&delta.a).map_err(torch)?,
+                        b: matrix(&delta.b).map_err(torch)?,
+                    },
+                );
+            }
+        }
+        Ok(Some(LoraAdapter {
+            rank: config.rank as usize,
+            alpha: config.alpha,
+            modules,
+            base_model: base_model.to_string(),
+        }))
+    }
+
+    /// Pooled, L2-normalised vectors of `batch` (`rows × hidden`, fp32) on the model's device,
+    /// recording autograd history when gradients are enabled: the training forward pass.
+    pub fn embed_tensor(&mut self, batch: &TokenBatch) -> Result<Tensor, EncoderError> {
+        if batch.rows() == 0 {
+            return Err(EncoderError::Backend("invalid batch: no rows".into()));
+        }
+        self.check(batch)?;
+        self.apply_threads();
+        self.pooled(batch)
+            .map_err(|e| EncoderError::Backend(format!("libtorch: {e}")))
+    }
+
     /// Pooled, L2-normalised vectors of a checked, non-empty batch, `rows × hidden` in fp32 on the CPU.
     fn forward(&self, batch: &TokenBatch) -> Result<Tensor, TchError> {
+        self.pooled(batch)?.f_to_device(Device::Cpu)?.f_contiguous()
+    }
+
+    /// Pooled, L2-normalised vectors of a checked, non-empty batch on the model's device.
+    fn pooled(&self, batch: &TokenBatch) -> Result<Tensor, TchError> {
         let (rows, width) = (batch.rows() as i64, batch.width as i64);
         let ids = Tensor::f_from_slice(&batch.ids)?
             .f_view([rows, width])?
@@ -234,10 +325,7 @@ impl TchBert {
         let norms = pooled
             .f_norm_scalaropt_dim(2, [1i64].as_slice(), true)?
             .f_clamp_min(1e-12)?;
-        pooled
-            .f_div(&norms)?
-            .f_to_device(Device::Cpu)?
-            .f_contiguous()
+        pooled.f_div(&norms)
     }
 }
 

@@ -1,0 +1,406 @@
+//! The training loop: LoRA adapters trained with the symmetric InfoNCE loss, evaluated on the
+//! held-out sets before training and after every epoch.
+//!
+//! Batches are drawn at random but grouped by length (the pairs of 8 batches are sorted by
+//! length and cut into batches, whose order is shuffled again), which cuts padding, most of the
+//! cost on a CPU, by about a third without making the negatives of a batch any less random in
+//! what they say. The learning rate warms up linearly and then decays linearly to zero; gradients
+//! are clipped at norm 1. Everything random follows `seed`.
+
+use crate::heldout::{retrieval, HeldOutScores};
+use crate::loss::symmetric_info_nce;
+use crate::pairs::TrainingPair;
+use ndarray::Array2;
+use pird_embed::adapter::LoraAdapter;
+use pird_embed::{
+    Encoder, EncoderError, LoraConfig, ModelDir, SentenceTokenizer, TchBert, TchOptions,
+    TokenBatch, TokenizeError,
+};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use std::time::Instant;
+use tch::{nn, nn::OptimizerConfig, TchError, Tensor};
+
+/// Settings of a training run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainConfig {
+    /// Passes over the training pairs.
+    pub epochs: usize,
+    /// Pairs per batch (each pair's partners are the other pairs' sentences).
+    pub batch_size: usize,
+    /// Peak learning rate of AdamW.
+    pub learning_rate: f64,
+    /// Share of the steps spent warming the learning rate up.
+    pub warmup: f64,
+    /// Softmax temperature of the InfoNCE loss.
+    pub temperature: f64,
+    /// Longest token sequence trained on (longer sentences are cut, keeping the end token).
+    pub max_tokens: usize,
+    /// Seed of the adapters' initial values and of the batch order.
+    pub seed: u64,
+    /// Rank and scale of the adapters.
+    pub lora: LoraConfig,
+    /// Stop each epoch after this many steps (short runs: tests, trials).
+    pub max_steps_per_epoch: Option<usize>,
+    /// Name of the base model, recorded in the adapter's configuration.
+    pub base_model: String,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 3,
+            batch_size: 128,
+            learning_rate: 5e-4,
+            warmup: 0.1,
+            temperature: 0.05,
+            max_tokens: 128,
+            seed: 7,
+            lora: LoraConfig {
+                rank: 16,
+                alpha: 32.0,
+            },
+            max_steps_per_epoch: None,
+            base_model: "intfloat/multilingual-e5-small".into(),
+        }
+    }
+}
+
+/// A named set of pairs never trained on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldOutSet {
+    /// Its name in reports.
+    pub name: String,
+    /// Its pairs.
+    pub pairs: Vec<TrainingPair>,
+}
+
+/// What happened in one epoch (epoch 0: the model before training).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpochReport {
+    /// 0 before training, then 1, 2, …
+    pub epoch: usize,
+    /// Mean training loss of the epoch's steps (none for epoch 0).
+    pub train_loss: Option<f64>,
+    /// Steps taken in the epoch.
+    pub steps: usize,
+    /// Seconds spent training in the epoch (evaluation excluded).
+    pub train_seconds: f64,
+    /// Scores of each held-out set after the epoch.
+    pub heldout: Vec<HeldOutScores>,
+}
+
+/// The outcome of a run: every epoch's report and the trained adapter.
+#[derive(Debug, Clone)]
+pub struct TrainReport {
+    /// Epoch 0 (before training), then one per epoch.
+    pub epochs: Vec<EpochReport>,
+    /// The trained adapter, in fp32.
+    pub adapter: LoraAdapter,
+}
+
+/// Receives progress as training goes.
+pub trait TrainObserver {
+    /// An epoch of `steps` steps begins (epoch 0 is the evaluation before training).
+    fn epoch_started(&mut self, epoch: usize, steps: usize);
+    /// A step ended with this batch loss.
+    fn step(&mut self, epoch: usize, step: usize, loss: f64);
+    /// An epoch and its evaluation ended.
+    fn epoch_ended(&mut self, report: &EpochReport);
+}
+
+/// Why training failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// The model could not be loaded or run.
+    #[error(transparent)]
+    Encoder(#[from] EncoderError),
+    /// The sentences could not be tokenised.
+    #[error(transparent)]
+    Tokenize(#[from] TokenizeError),
+    /// libtorch failed.
+    #[error("libtorch: {0}")]
+    Torch(#[from] TchError),
+    /// A setting or the data cannot be trained with.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Token ids of both sides of a list of pairs, cut at the training length.
+struct TokenizedPairs {
+    ckb: Vec<Vec<u32>>,
+    arb: Vec<Vec<u32>>,
+}
+
+impl TokenizedPairs {
+    fn new(
+        tokenizer: &SentenceTokenizer,
+        pairs: &[TrainingPair],
+        max_tokens: usize,
+    ) -> Result<Self, TokenizeError> {
+        let side = |pick: fn(&TrainingPair) -> &str| -> Result<Vec<Vec<u32>>, TokenizeError> {
+            let texts: Vec<&str> = pairs.iter().map(pick).collect();
+            let mut ids = tokenizer.encode(&texts)?.ids;
+            for row in &mut ids {
+                if row.len() > max_tokens {
+                    let end = *row.last().expect("a long row is not empty");
+                    row.truncate(max_tokens - 1);
+                    row.push(end);
+                }
+            }
+            Ok(ids)
+        };
+        Ok(Self {
+            ckb: side(|p| p.ckb.as_str())?,
+            arb: side(|p| p.arb.as_str())?,
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.ckb.len()
+    }
+
+    fn batch(rows: &[Vec<u32>], indices: &[usize], pad_id: u32) -> TokenBatch {
+        let rows: Vec<&[u32]> = indices.iter().map(|&i| rows[i].as_slice()).collect();
+        TokenBatch::from_rows(&rows, pad_id)
+    }
+}
+
+/// Trains adapters on `train` for the model in `model_dir`, evaluating on `heldout` before
+/// training and after each epoch.
+pub fn train(
+    model_dir: &ModelDir,
+    options: TchOptions,
+    train: &[TrainingPair],
+    heldout: &[HeldOutSet],
+    config: &TrainConfig,
+    observer: &mut dyn TrainObserver,
+) -> Result<TrainReport, TrainError> {
+    if config.batch_size < 2 {
+        return Err(TrainError::Invalid(
+            "the batch size must be at least 2: the other pairs of a batch are the negatives"
+                .into(),
+        ));
+    }
+    if train.len() < 2 {
+        return Err(TrainError::Invalid(format!(
+            "{} training pair(s): at least 2 are needed",
+            train.len()
+        )));
+    }
+    let positive = |v: f64| v.is_finite() && v > 0.0;
+    if config.max_tokens < 3 || !positive(config.temperature) || !positive(config.learning_rate) {
+        return Err(TrainError::Invalid(
+            "max tokens must be at least 3, and temperature and learning rate positive".into(),
+        ));
+    }
+    let tokenizer = SentenceTokenizer::load(model_dir)?;
+    let pad_id = tokenizer.pad_id();
+    let mut encoder = TchBert::load_with(model_dir, options)?;
+    let max_tokens = config.max_tokens.min(encoder.max_tokens());
+    let train_ids = TokenizedPairs::new(&tokenizer, train, max_tokens)?;
+    let heldout_ids = heldout
+        .iter()
+        .map(|set| TokenizedPairs::new(&tokenizer, &set.pairs, encoder.max_tokens()))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    tch::manual_seed(config.seed as i64);
+    let store = nn::VarStore::new(options.device);
+    encoder.attach_lora(&(store.root() / "lora"), config.lora)?;
+    let mut optimizer = nn::AdamW::default().build(&store, config.learning_rate)?;
+
+    let batches_per_epoch = train_ids.len().div_ceil(config.batch_size);
+    let steps_per_epoch = config
+        .max_steps_per_epoch
+        .map_or(batches_per_epoch, |m| m.min(batches_per_epoch));
+    let total_steps = (steps_per_epoch * config.epochs).max(1);
+    let warmup_steps = ((total_steps as f64 * config.warmup).ceil() as usize).max(1);
+
+    let mut epochs = Vec::with_capacity(config.epochs + 1);
+    observer.epoch_started(0, 0);
+    let before = EpochReport {
+        epoch: 0,
+        train_loss: None,
+        steps: 0,
+        train_seconds: 0.0,
+        heldout: evaluate(&mut encoder, heldout, &heldout_ids, pad_id, config)?,
+    };
+    observer.epoch_ended(&before);
+    epochs.push(before);
+
+    let mut step_count = 0;
+    for epoch in 1..=config.epochs {
+        let mut rng = StdRng::seed_from_u64(config.seed.wrapping_add(epoch as u64));
+        let batches = length_grouped_batches(&train_ids, config.batch_size, &mut rng);
+        observer.epoch_started(epoch, steps_per_epoch);
+        let started = Instant::now();
+        let mut loss_sum = 0.0;
+        for (step, batch) in batches.iter().take(steps_per_epoch).enumerate() {
+            step_count += 1;
+            optimizer.set_lr(learning_rate(config, step_count, warmup_steps, total_steps));
+            let ckb =
+                encoder.embed_tensor(&TokenizedPairs::batch(&train_ids.ckb, batch, pad_id))?;
+            let arb =
+                encoder.embed_tensor(&TokenizedPairs::batch(&train_ids.arb, batch, pad_id))?;
+            let loss = symmetric_info_nce(&ckb, &arb, config.temperature)?;
+            optimizer.backward_step_clip_norm(&loss, 1.0);
+            let value = loss.f_double_value(&[])?;
+            loss_sum += value;
+            observer.step(epoch, step + 1, value);
+        }
+        let train_seconds = started.elapsed().as_secs_f64();
+        let report = EpochReport {
+            epoch,
+            train_loss: Some(loss_sum / steps_per_epoch.max(1) as f64),
+            steps: steps_per_epoch,
+            train_seconds,
+            heldout: evaluate(&mut encoder, heldout, &heldout_ids, pad_id, config)?,
+        };
+        observer.epoch_ended(&report);
+        epochs.push(report);
+    }
+    let adapter = encoder
+        .lora_adapter(&config.base_model)?
+        .expect("adapters were attached above");
+    Ok(TrainReport { epochs, adapter })
+}
+
+/// Linear warm-up to the peak rate, then linear decay to zero at the last step.
+fn learning_rate(config: &TrainConfig, step: usize, warmup: usize, total: usize) -> f64 {
+    let peak = config.learning_rate;
+    if step <= warmup {
+        peak * step as f64 / warmup as f64
+    } else {
+        peak * (total.saturating_sub(step) as f64 / (total - warmup).max(1) as f64)
+    }
+}
+
+/// Shuffled batches of pair indices, grouped by length within windows of 8 batches.
+fn length_grouped_batches(
+    pairs: &TokenizedPairs,
+    batch_size: usize,
+    rng: &mut StdRng,
+) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.shuffle(rng);
+    let length = |i: usize| pairs.ckb[i].len().max(pairs.arb[i].len());
+    let mut batches: Vec<Vec<usize>> = Vec::new();
+    for window in order.chunks(batch_size * 8) {
+        let mut window = window.to_vec();
+        window.sort_by_key(|&i| std::cmp::Reverse(length(i)));
+        batches.extend(window.chunks(batch_size).map(<[usize]>::to_vec));
+    }
+    // A last batch of one pair has no negatives.
+    if batches.len() > 1 && batches.last().is_some_and(|b| b.len() < 2) {
+        let last = batches.pop().expect("checked");
+        batches[0].extend(last);
+    }
+    batches.shuffle(rng);
+    batches
+}
+
+/// Embeds one side without gradients, in length-sorted batches, rows in input order.
+fn embed_side(
+    encoder: &mut TchBert,
+    rows: &[Vec<u32>],
+    pad_id: u32,
+) -> Result<Array2<f32>, TrainError> {
+    const BATCH: usize = 64;
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&i| rows[i].len());
+    let mut vectors = Array2::zeros((rows.len(), encoder.dim()));
+    for chunk in order.chunks(BATCH) {
+        let embedded = encoder.embed(&TokenizedPairs::batch(rows, chunk, pad_id))?;
+        for (row, &i) in embedded.outer_iter().zip(chunk) {
+            vectors.row_mut(i).assign(&row);
+        }
+    }
+    Ok(vectors)
+}
+
+/// Scores every held-out set with the encoder as it is now.
+fn evaluate(
+    encoder: &mut TchBert,
+    sets: &[HeldOutSet],
+    ids: &[TokenizedPairs],
+    pad_id: u32,
+    config: &TrainConfig,
+) -> Result<Vec<HeldOutScores>, TrainError> {
+    let _no_grad = tch::no_grad_guard();
+    let mut scores = Vec::with_capacity(sets.len());
+    for (set, ids) in sets.iter().zip(ids) {
+        let ckb = embed_side(encoder, &ids.ckb, pad_id)?;
+        let arb = embed_side(encoder, &ids.arb, pad_id)?;
+        let (cosine, centred_margin) =
+            retrieval(ckb.view(), arb.view()).map_err(|e| TrainError::Invalid(e.to_string()))?;
+        // The loss over consecutive batches of the training size, in the set's own order.
+        let (mut loss_sum, mut batches) = (0.0, 0);
+        for start in (0..set.pairs.len()).step_by(config.batch_size) {
+            let end = (start + config.batch_size).min(set.pairs.len());
+            if end - start < 2 {
+                continue;
+            }
+            let tensor = |m: &Array2<f32>| -> Result<Tensor, TchError> {
+                let rows = m.slice(ndarray::s![start..end, ..]);
+                let values: Vec<f32> = rows.iter().copied().collect();
+                Tensor::f_from_slice(&values)?.f_view([(end - start) as i64, -1])
+            };
+            let loss = symmetric_info_nce(&tensor(&ckb)?, &tensor(&arb)?, config.temperature)?;
+            loss_sum += loss.f_double_value(&[])?;
+            batches += 1;
+        }
+        scores.push(HeldOutScores {
+            name: set.name.clone(),
+            pairs: set.pairs.len(),
+            loss: loss_sum / batches.max(1) as f64,
+            cosine,
+            centred_margin,
+        });
+    }
+    Ok(scores)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_learning_rate_warms_up_then_decays_to_zero() {
+        let config = TrainConfig {
+            learning_rate: 1.0,
+            ..TrainConfig::default()
+        };
+        let rates: Vec<f64> = (1..=10).map(|s| learning_rate(&config, s, 2, 10)).collect();
+        assert_eq!(rates[0], 0.5);
+        assert_eq!(rates[1], 1.0);
+        assert!(rates.windows(2).skip(1).all(|w| w[1] < w[0]));
+        assert_eq!(rates[9], 0.0);
+    }
+
+    #[test]
+    fn batches_cover_every_pair_once_and_group_lengths() {
+        let lengths: Vec<usize> = (0..50).map(|i| 3 + (i * 7) % 40).collect();
+        let pairs = TokenizedPairs {
+            ckb: lengths.iter().map(|&n| vec![1; n]).collect(),
+            arb: lengths.iter().map(|&n| vec![1; n / 2 + 1]).collect(),
+        };
+        let mut rng = StdRng::seed_from_u64(1);
+        let batches = length_grouped_batches(&pairs, 4, &mut rng);
+        let mut all: Vec<usize> = batches.iter().flatten().copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..50).collect::<Vec<_>>());
+        assert!(batches.iter().all(|b| b.len() >= 2));
+        // Within a batch the lengths are close: sorted inside windows of 8 batches.
+        let spread: usize = batches
+            .iter()
+            .map(|b| {
+                let l: Vec<usize> = b.iter().map(|&i| lengths[i]).collect();
+                l.iter().max().unwrap() - l.iter().min().unwrap()
+            })
+            .sum();
+        assert!(spread < 50 * 10, "spread {spread}");
+        let again = length_grouped_batches(&pairs, 4, &mut StdRng::seed_from_u64(1));
+        assert_eq!(batches, again, "the seed decides the order");
+    }
+}

@@ -1,0 +1,143 @@
+//! `pird adapt` end to end on a small subset (one short epoch on CPU), and `pird model import`
+//! merging the adapter it writes. Needs the base model (`scripts/fetch-model DIR none`, which
+//! `.ci/run` does).
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The base model without adapter; the tests fail (not skip) without it.
+fn base_model() -> String {
+    let dir = repo().join("data/models/multilingual-e5-small-base");
+    assert!(
+        dir.join("model.safetensors").is_file(),
+        "{} is missing: run scripts/fetch-model {} none first",
+        dir.display(),
+        dir.display()
+    );
+    dir.display().to_string()
+}
+
+fn pird(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pird"))
+        .args(args)
+        .env("PIRD_THREADS", "2")
+        .output()
+        .expect("pird runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Writes `ckb<TAB>arb` rows of the TICO-19 documents `doc` (at most `limit`) as a TSV.
+fn tico_pairs(doc: &str, limit: usize, path: &Path) {
+    let text = std::fs::read_to_string(repo().join("data/tico19/docs.tsv")).unwrap();
+    let mut out = String::from("ckb\tarb\n");
+    let rows = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|cells| cells[1] == doc)
+        .take(limit);
+    for cells in rows {
+        out += &format!("{}\t{}\n", cells[3], cells[4]);
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+#[test]
+fn a_short_epoch_lowers_the_heldout_loss_and_the_adapter_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let (train, heldout) = (dir.path().join("train.tsv"), dir.path().join("held.tsv"));
+    tico_pairs("PubMed_8", 256, &train);
+    tico_pairs("Wikipedia_handpicked_1", 96, &heldout);
+    let adapter = dir.path().join("adapter");
+    let model = base_model();
+    let output = pird(&[
+        "--quiet",
+        "adapt",
+        train.to_str().unwrap(),
+        "--heldout",
+        heldout.to_str().unwrap(),
+        "--model",
+        &model,
+        "--epochs",
+        "1",
+        "--batch-size",
+        "16",
+        "--max-tokens",
+        "48",
+        "--learning-rate",
+        "1e-3",
+        "--out",
+        adapter.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let log = stderr(&output);
+    assert!(log.contains("training on 256"), "{log}");
+
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(adapter.join("training.json")).unwrap())
+            .unwrap();
+    let loss = |epoch: usize| {
+        record["epochs"][epoch]["heldout"][0]["loss"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(record["epochs"][1]["steps"], 16);
+    assert!(
+        loss(1) < loss(0) - 0.05,
+        "held-out loss {} before, {} after",
+        loss(0),
+        loss(1)
+    );
+    let card = std::fs::read_to_string(adapter.join("README.md")).unwrap();
+    assert!(card.contains("| held | 96 | InfoNCE loss |"), "{card}");
+
+    // The adapter merges into a fresh import of the default model's source file.
+    let source = repo().join("data/models/.cache/e5-small-q4.bin");
+    let merged = dir.path().join("merged");
+    let output = pird(&[
+        "model",
+        "import",
+        source.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+        "--adapter",
+        adapter.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(merged.join("pird.json")).unwrap()).unwrap();
+    assert_eq!(record["adapter"]["rank"], 16);
+    assert_eq!(record["adapter"]["modules"], 72);
+}
+
+#[test]
+fn a_table_without_pairs_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "source\ttarget\na\tb\n").unwrap();
+    let output = pird(&[
+        "adapt",
+        bad.to_str().unwrap(),
+        "--heldout",
+        bad.to_str().unwrap(),
+        "--model",
+        &base_model(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let log = stderr(&output);
+    assert!(
+        log.contains("bad.tsv:1: the header has no 'ckb' column (found: source, target)"),
+        "{log}"
+    );
+    assert!(!dir.path().join("out").exists());
+}

@@ -195,6 +195,13 @@ pub fn train(
             "max tokens must be at least 3, and temperature and learning rate positive".into(),
         ));
     }
+    if let Some(set) = heldout.iter().find(|set| set.pairs.len() < 2) {
+        return Err(TrainError::Invalid(format!(
+            "held-out set '{}' has {} pair(s): retrieval needs at least 2",
+            set.name,
+            set.pairs.len()
+        )));
+    }
     let tokenizer = SentenceTokenizer::load(model_dir)?;
     let pad_id = tokenizer.pad_id();
     let mut encoder = TchBert::load_with(model_dir, options)?;

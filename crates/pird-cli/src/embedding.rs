@@ -138,8 +138,8 @@ fn cache_path(args: &ModelArgs) -> Option<PathBuf> {
     Some(base.join("pird/embeddings.redb"))
 }
 
-/// A directory's own name, or the model id as given.
-fn model_label(model: &str) -> String {
+/// A directory's own name, or the model id as given (the `model` column of tables).
+pub fn model_label(model: &str) -> String {
     let path = Path::new(model);
     if path.is_dir() {
         if let Some(name) = path

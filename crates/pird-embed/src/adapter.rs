@@ -10,7 +10,6 @@ use half::f16;
 use ndarray::Array2;
 use safetensors::{Dtype, SafeTensors};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -88,16 +87,7 @@ impl LoraAdapter {
 
     /// Reads an adapter directory.
     pub fn read_dir(dir: &Path) -> Result<Self, AdapterError> {
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| AdapterError::Io {
-                action: "read",
-                path,
-                source,
-            })
-        };
-        let weights = read(WEIGHTS_FILE)?;
-        let config = read(CONFIG_FILE)?;
+        let (weights, config) = read_files(dir)?;
         Self::from_bytes(&weights, &config, dir)
     }
 
@@ -256,12 +246,17 @@ impl LoraAdapter {
     }
 }
 
-/// SHA-256 of an adapter's weights file, as 64 hex digits (what a merged model records).
-pub fn weights_sha256(weights: &[u8]) -> String {
-    Sha256::digest(weights)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+/// The bytes of an adapter directory's weights file and configuration file.
+pub fn read_files(dir: &Path) -> Result<(Vec<u8>, Vec<u8>), AdapterError> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).map_err(|source| AdapterError::Io {
+            action: "read",
+            path,
+            source,
+        })
+    };
+    Ok((read(WEIGHTS_FILE)?, read(CONFIG_FILE)?))
 }
 
 fn to_f32(dtype: Dtype, data: &[u8]) -> Option<Vec<f32>> {

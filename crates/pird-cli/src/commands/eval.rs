@@ -2,7 +2,7 @@
 //! model; both write the `metrics` table.
 
 use crate::cli::{EvalArgs, EvalSuiteArgs, ModelArgs, SuiteTask};
-use crate::embedding::open_model;
+use crate::embedding::{model_label, open_model};
 use crate::progress;
 use crate::suite::{self, Suite};
 use crate::tables::{self, metrics, TableFormat};
@@ -20,23 +20,27 @@ pub fn suite(args: &EvalSuiteArgs, quiet: bool) -> Result<()> {
             args.data.display()
         );
     }
-    let mut rows = Vec::new();
-    let mut labels = Vec::new();
+    // The model to compare with runs first; both are labelled before either runs, so that a
+    // clash is found before an hour of embedding, not after.
+    let mut models = Vec::new();
     if let Some(other) = &args.compare_model {
-        let model = ModelArgs {
+        models.push(ModelArgs {
             model: other.clone(),
             ..args.model.clone()
-        };
-        let (label, other_rows) = run_suite(args, &model, quiet)?;
-        labels.push(label);
-        rows.extend(other_rows);
+        });
     }
-    let (label, own_rows) = run_suite(args, &args.model, quiet)?;
-    if labels.contains(&label) {
-        bail!("both models are labelled '{label}' (their directories' names): rename one to compare them");
+    models.push(args.model.clone());
+    let labels: Vec<String> = models.iter().map(|m| model_label(&m.model)).collect();
+    if labels.len() == 2 && labels[0] == labels[1] {
+        bail!(
+            "both models are labelled '{}' (their directories' names): rename one to compare them",
+            labels[0]
+        );
     }
-    labels.push(label);
-    rows.extend(own_rows);
+    let mut rows = Vec::new();
+    for model in &models {
+        rows.extend(run_suite(args, model, quiet)?);
+    }
     let mut frame = metrics::frame(&rows)?;
     tables::write_table(&mut frame, &args.output)?;
     match labels.len() {
@@ -46,12 +50,12 @@ pub fn suite(args: &EvalSuiteArgs, quiet: bool) -> Result<()> {
     Ok(())
 }
 
-/// Runs the suite's tasks with one model; returns the model's label and the rows.
+/// Runs the suite's tasks with one model and returns its rows.
 fn run_suite(
     args: &EvalSuiteArgs,
     model: &ModelArgs,
     quiet: bool,
-) -> Result<(String, Vec<pird_eval::MetricRow>)> {
+) -> Result<Vec<pird_eval::MetricRow>> {
     let model = open_model(model)?;
     let calibration = Calibration::load(&model.dir.path)?;
     let background = match args.no_background {
@@ -87,7 +91,7 @@ fn run_suite(
         }
     }
     suite.bar.finish_and_clear();
-    Ok((suite.model.label.clone(), suite.rows))
+    Ok(suite.rows)
 }
 
 /// Scores one predicted `alignments` table against a gold bead file: strict and lax bead

@@ -70,17 +70,11 @@ pub struct MergeAdapter {
 impl MergeAdapter {
     /// Reads an adapter directory.
     pub fn read_dir(dir: &Path) -> Result<Self, AdapterError> {
-        let weights_path = dir.join(adapter::WEIGHTS_FILE);
-        let weights = std::fs::read(&weights_path).map_err(|source| AdapterError::Io {
-            action: "read",
-            path: weights_path,
-            source,
-        })?;
-        let adapter = LoraAdapter::read_dir(dir)?;
+        let (weights, config) = adapter::read_files(dir)?;
         Ok(Self {
-            adapter,
+            adapter: LoraAdapter::from_bytes(&weights, &config, dir)?,
             name: dir.display().to_string(),
-            sha256: adapter::weights_sha256(&weights),
+            sha256: e5s1::sha256_hex(&weights),
         })
     }
 
@@ -89,7 +83,7 @@ impl MergeAdapter {
         Ok(Self {
             adapter: LoraAdapter::from_bytes(weights, config, Path::new(name))?,
             name: name.to_string(),
-            sha256: adapter::weights_sha256(weights),
+            sha256: e5s1::sha256_hex(weights),
         })
     }
 

@@ -215,3 +215,76 @@ fn vectors_cannot_go_to_csv_and_a_missing_model_is_named() {
         stderr(&output)
     );
 }
+
+/// Rows of an `.npy` matrix of `n` × 384 f32 written by `pird embed`.
+fn npy_rows(path: &std::path::Path, n: usize) -> Vec<Vec<f32>> {
+    let bytes = std::fs::read(path).unwrap();
+    bytes[bytes.len() - n * 384 * 4..]
+        .chunks_exact(384 * 4)
+        .map(|row| {
+            row.chunks_exact(4)
+                .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+                .collect()
+        })
+        .collect()
+}
+
+/// tch and candle give the same vectors; vocalised and plain Arabic are one text to the model;
+/// a narrow format is refused, with the reason, where the backend lacks it.
+#[test]
+fn backends_agree_and_narrow_formats_are_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("lines.txt");
+    std::fs::write(
+        &text,
+        "كَتَبَ الْوَلَدُ الدَّرْسَ.\nكتب الولد الدرس.\nماکرۆن گوتی فەرەنسا ئامادەیە.\n",
+    )
+    .unwrap();
+    let model = default_model();
+    let embed = |extra: &[&str], out: &str| {
+        let out = dir.path().join(out);
+        let mut args = vec![
+            "embed",
+            text.to_str().unwrap(),
+            "--model",
+            &model,
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        (pird(&args, &[]), out)
+    };
+    let (output, tch) = embed(&["--backend", "tch", "--no-cache"], "tch.npy");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("3 sentences (2 distinct"),
+        "{}",
+        stderr(&output)
+    );
+    let (output, candle) = embed(&["--backend", "candle", "--no-cache"], "candle.npy");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (tch, candle) = (npy_rows(&tch, 3), npy_rows(&candle, 3));
+    assert_eq!(tch[0], tch[1]);
+    for (a, b) in tch.iter().zip(&candle) {
+        let cosine: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        assert!(cosine >= 0.9999, "tch vs candle cosine {cosine}");
+    }
+
+    let (output, _) = embed(
+        &["--backend", "tch", "--precision", "fp16", "--no-cache"],
+        "half.npy",
+    );
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("fp16 needs a CUDA device"),
+        "{}",
+        stderr(&output)
+    );
+
+    let (output, _) = embed(
+        &["--backend", "candle", "--precision", "bf16", "--no-cache"],
+        "bf16.npy",
+    );
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("fp32 only"), "{}", stderr(&output));
+}

@@ -69,6 +69,10 @@ pub struct Calibration {
     /// margins must then be computed without them too).
     #[serde(default)]
     pub anchors: Option<AnchorScorer>,
+    /// How the embedded texts were prepared when it was fitted (the embedder's text form); a
+    /// calibration whose background was embedded from another form no longer matches the model.
+    #[serde(default)]
+    pub text_form: Option<String>,
 }
 
 impl Calibration {
@@ -112,6 +116,7 @@ impl Calibration {
             positives: positives.len(),
             negatives: negatives.len(),
             anchors: None,
+            text_form: None,
         })
     }
 
@@ -201,6 +206,7 @@ mod tests {
             positives: 1,
             negatives: 1,
             anchors: Some(AnchorScorer::default()),
+            text_form: Some("test form".into()),
         };
         calibration.save(dir.path()).unwrap();
         assert_eq!(Calibration::load(dir.path()).unwrap(), Some(calibration));

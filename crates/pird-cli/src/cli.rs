@@ -233,6 +233,41 @@ pub struct EvalSuiteArgs {
     pub output: PathBuf,
 }
 
+/// The inference libraries pird can embed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    /// libtorch through tch (pird-embed's `tch` feature).
+    Tch,
+    /// Hugging Face candle, pure Rust (pird-embed's `candle` feature).
+    Candle,
+}
+
+impl Backend {
+    /// The fastest backend this pird was built with: tch (measured faster on CPU), else candle.
+    pub fn preferred() -> Self {
+        if cfg!(feature = "tch") {
+            Self::Tch
+        } else {
+            Self::Candle
+        }
+    }
+}
+
+impl ModelArgs {
+    /// The backend asked for, or the preferred one.
+    pub fn backend(&self) -> Backend {
+        self.backend.unwrap_or_else(Backend::preferred)
+    }
+
+    /// The number format asked for (`--half` or `--precision`).
+    pub fn precision(&self) -> pird_embed::Precision {
+        match self.half {
+            true => pird_embed::Precision::F16,
+            false => self.precision,
+        }
+    }
+}
+
 /// Which model embeds, where, and through which cache (shared by every command that embeds).
 #[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
@@ -243,14 +278,22 @@ pub struct ModelArgs {
         default_value = "data/models/multilingual-e5-small"
     )]
     pub model: String,
+    /// Encoder backend: tch (libtorch, the faster on CPU) or candle (pure Rust) [default: tch
+    /// when this pird has it, else candle].
+    #[arg(long, value_enum, env = "PIRD_BACKEND")]
+    pub backend: Option<Backend>,
     /// Device: cpu, cuda or cuda:N.
     #[arg(long, default_value = "cpu")]
     pub device: String,
     /// CPU threads for the encoder (default: all cores).
     #[arg(long, env = "PIRD_THREADS")]
     pub threads: Option<usize>,
-    /// Half-precision weights (GPU only).
-    #[arg(long)]
+    /// Number format of weights and activations: fp32, fp16 or bf16 (fp16 and bf16 with tch on
+    /// a GPU; candle computes in fp32 only). Vectors of each format are cached apart.
+    #[arg(long, default_value = "fp32")]
+    pub precision: pird_embed::Precision,
+    /// Same as --precision fp16.
+    #[arg(long, conflicts_with = "precision")]
     pub half: bool,
     /// Most padded tokens in one batch (sentences are sorted by length and batched within it).
     #[arg(long, default_value_t = pird_embed::BatchLimits::default().token_budget)]

@@ -1,6 +1,6 @@
 //! Opening the model named on the command line as an [`Embedder`], with its cache.
 
-use crate::cli::ModelArgs;
+use crate::cli::{Backend, ModelArgs};
 use anyhow::{Context, Result};
 use pird_align::{overlap_spans, Overlaps};
 use pird_embed::{
@@ -38,6 +38,7 @@ pub fn open_model(args: &ModelArgs) -> Result<OpenModel> {
     if let Some(cache_path) = cache_path(args) {
         let fingerprint = model_fingerprint(&dir)
             .with_context(|| format!("{}: cannot fingerprint the model", dir.path.display()))?;
+        let fingerprint = cache_fingerprint(&fingerprint, args.precision());
         match EmbeddingCache::open(&cache_path, &fingerprint) {
             Ok(cache) => embedder = embedder.with_cache(cache),
             // Another pird (e.g. a second batch shard on this machine) holds it: go on without.
@@ -52,6 +53,23 @@ pub fn open_model(args: &ModelArgs) -> Result<OpenModel> {
         label: model_label(&args.model),
         dir,
     })
+}
+
+/// The score calibration stored with the model in `dir`, if any; warns when it was fitted on
+/// texts prepared otherwise than pird prepares them now (its background no longer matches).
+pub fn load_calibration(dir: &ModelDir) -> Result<Option<pird_align::Calibration>> {
+    let calibration = pird_align::Calibration::load(&dir.path)?;
+    if let Some(fitted) = &calibration {
+        if fitted.text_form.as_deref() != Some(pird_embed::TEXT_FORM) {
+            eprintln!(
+                "pird: warning: {}: the score calibration was fitted on texts embedded {}, pird now embeds them {}; rerun `pird model calibrate` (scripts/fetch-model does)",
+                dir.path.display(),
+                fitted.text_form.as_deref().unwrap_or("as they were"),
+                pird_embed::TEXT_FORM
+            );
+        }
+    }
+    Ok(calibration)
 }
 
 /// Embeds every run of up to `longest` consecutive sentences (joined with a space, as Vecalign
@@ -102,23 +120,74 @@ pub fn embed_runs_counted(
     Ok((runs, stats))
 }
 
-/// The encoder for `--device`, `--threads` and `--half`.
-#[cfg(feature = "tch")]
+/// The encoder for `--backend`, `--device`, `--threads` and `--precision`.
 fn load_encoder(model: &ModelDir, args: &ModelArgs) -> Result<Box<dyn pird_embed::Encoder>> {
-    use pird_embed::backends::tch::parse_device;
+    let device: pird_embed::DeviceSpec = args.device.parse()?;
+    match args.backend() {
+        Backend::Tch => load_tch(model, args, device),
+        Backend::Candle => load_candle(model, args, device),
+    }
+}
+
+#[cfg(feature = "tch")]
+fn load_tch(
+    model: &ModelDir,
+    args: &ModelArgs,
+    device: pird_embed::DeviceSpec,
+) -> Result<Box<dyn pird_embed::Encoder>> {
     let options = pird_embed::TchOptions {
-        device: parse_device(&args.device)?,
+        device: device.into(),
         threads: args.threads,
-        half: args.half,
+        precision: args.precision(),
         ..pird_embed::TchOptions::default()
     };
     Ok(Box::new(pird_embed::TchBert::load_with(model, options)?))
 }
 
-/// Without a backend compiled in, nothing can embed.
 #[cfg(not(feature = "tch"))]
-fn load_encoder(_model: &ModelDir, _args: &ModelArgs) -> Result<Box<dyn pird_embed::Encoder>> {
-    anyhow::bail!("this pird was built without an encoder backend; rebuild with the `tch` feature")
+fn load_tch(
+    _model: &ModelDir,
+    _args: &ModelArgs,
+    _device: pird_embed::DeviceSpec,
+) -> Result<Box<dyn pird_embed::Encoder>> {
+    anyhow::bail!(
+        "this pird was built without the tch backend: use --backend candle, or rebuild with the `tch` feature"
+    )
+}
+
+#[cfg(feature = "candle")]
+fn load_candle(
+    model: &ModelDir,
+    args: &ModelArgs,
+    device: pird_embed::DeviceSpec,
+) -> Result<Box<dyn pird_embed::Encoder>> {
+    let options = pird_embed::CandleOptions {
+        device,
+        threads: args.threads,
+        precision: args.precision(),
+    };
+    Ok(Box::new(pird_embed::CandleBert::load(model, options)?))
+}
+
+#[cfg(not(feature = "candle"))]
+fn load_candle(
+    _model: &ModelDir,
+    _args: &ModelArgs,
+    _device: pird_embed::DeviceSpec,
+) -> Result<Box<dyn pird_embed::Encoder>> {
+    anyhow::bail!(
+        "this pird was built without the candle backend: use --backend tch, or rebuild with the `candle` feature"
+    )
+}
+
+/// The cache's key for vectors of the model with `fingerprint` computed in `precision`: narrow
+/// formats move vectors by ~1e-3 in cosine, so they must not answer for fp32; fp32 vectors of
+/// the two backends agree within 1e-6 and share entries.
+fn cache_fingerprint(fingerprint: &str, precision: pird_embed::Precision) -> String {
+    match precision {
+        pird_embed::Precision::F32 => fingerprint.to_string(),
+        narrow => format!("{fingerprint}+{narrow}"),
+    }
 }
 
 /// The cache file, or `None` with `--no-cache`.
@@ -151,4 +220,17 @@ pub fn model_label(model: &str) -> String {
         }
     }
     model.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_formats_have_their_own_cache_key() {
+        use pird_embed::Precision;
+        assert_eq!(cache_fingerprint("abc", Precision::F32), "abc");
+        assert_eq!(cache_fingerprint("abc", Precision::F16), "abc+fp16");
+        assert_eq!(cache_fingerprint("abc", Precision::Bf16), "abc+bf16");
+    }
 }

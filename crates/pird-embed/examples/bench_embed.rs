@@ -1,21 +1,22 @@
-//! Embeds sentences with the libtorch backend and reports the speed; run by `scripts/bench-embed`.
+//! Embeds sentences with one backend (tch or candle) and reports the speed; run by
+//! `scripts/bench-embed`.
 //!
 //! Tokenises all input lines (with the model's prefix), sorts them by length (longest first),
 //! cuts the sorted list into batches of at most `--budget` tokens including padding
 //! (rows × longest row) and `--max-rows` rows, embeds them, and prints one JSON line: sentences
 //! per second over tokenising plus embedding (loading excluded), padding, batch count and peak RSS.
 //!
-//! usage: bench_embed --model DIR [--threads N] [--budget TOKENS] [--max-rows N] [--rounds N]
-//!                    [--vectors OUT.f32] FILE…
+//! usage: bench_embed --model DIR [--backend tch|candle] [--threads N] [--budget TOKENS]
+//!                    [--max-rows N] [--rounds N] [--vectors OUT.f32] FILE…
 
-use pird_embed::backends::tch::Device;
-use pird_embed::{Encoder, ModelDir, TchBert, TokenBatch};
+use pird_embed::{Encoder, ModelDir, TokenBatch};
 use std::path::PathBuf;
 use std::time::Instant;
 use tokenizers::{Tokenizer, TruncationParams};
 
 struct Args {
     model: PathBuf,
+    backend: String,
     threads: usize,
     budget: usize,
     max_rows: usize,
@@ -27,6 +28,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         model: PathBuf::new(),
+        backend: "tch".into(),
         threads: 2,
         budget: 4096,
         max_rows: 256,
@@ -39,6 +41,7 @@ fn parse_args() -> Result<Args, String> {
         let mut value = || it.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "--model" => args.model = value()?.into(),
+            "--backend" => args.backend = value()?,
             "--threads" => {
                 args.threads = value()?.parse().map_err(|e| format!("--threads: {e}"))?
             }
@@ -53,7 +56,7 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     if args.model.as_os_str().is_empty() || args.files.is_empty() {
-        return Err("usage: bench_embed --model DIR [--threads N] [--budget TOKENS] [--max-rows N] [--rounds N] [--vectors OUT] FILE…".into());
+        return Err("usage: bench_embed --model DIR [--backend tch|candle] [--threads N] [--budget TOKENS] [--max-rows N] [--rounds N] [--vectors OUT] FILE…".into());
     }
     Ok(args)
 }
@@ -68,6 +71,31 @@ fn memory(field: &str) -> u64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         })
         .map_or(0, |kb| kb * 1024)
+}
+
+/// The encoder of `backend` on the CPU with `threads` threads.
+fn load(
+    backend: &str,
+    model: &ModelDir,
+    threads: usize,
+) -> Result<Box<dyn Encoder>, Box<dyn std::error::Error + Send + Sync>> {
+    match backend {
+        #[cfg(feature = "tch")]
+        "tch" => Ok(Box::new(pird_embed::TchBert::load(
+            model,
+            pird_embed::backends::tch::Device::Cpu,
+            Some(threads),
+        )?)),
+        #[cfg(feature = "candle")]
+        "candle" => Ok(Box::new(pird_embed::CandleBert::load(
+            model,
+            pird_embed::CandleOptions {
+                threads: Some(threads),
+                ..Default::default()
+            },
+        )?)),
+        other => Err(format!("backend '{other}' is not built into this bench").into()),
+    }
 }
 
 /// Sorted batches: indices into `lengths`, longest rows first, each batch within the limits.
@@ -103,7 +131,7 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         max_length: model.max_tokens,
         ..Default::default()
     }))?;
-    let mut encoder = TchBert::load(&model, Device::Cpu, Some(args.threads))?;
+    let mut encoder = load(&args.backend, &model, args.threads)?;
     let load_s = started.elapsed().as_secs_f64();
     let rss_loaded = memory("VmRSS:");
 

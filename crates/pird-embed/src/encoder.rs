@@ -4,6 +4,8 @@
 //! knows which backend runs: tokenisation, batching, caching and I/O live outside it.
 
 use ndarray::Array2;
+use std::fmt;
+use std::str::FromStr;
 
 /// How token vectors become one sentence vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +14,83 @@ pub enum Pooling {
     Mean,
     /// The vector of the first token (`<s>` / `[CLS]`).
     Cls,
+}
+
+/// Where a backend runs, named as on the command line (`cpu`, `cuda`, `cuda:N`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeviceSpec {
+    /// The CPU.
+    #[default]
+    Cpu,
+    /// CUDA device N.
+    Cuda(usize),
+}
+
+impl FromStr for DeviceSpec {
+    type Err = EncoderError;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name.trim() {
+            "cpu" => Ok(Self::Cpu),
+            "cuda" | "gpu" => Ok(Self::Cuda(0)),
+            other => other
+                .strip_prefix("cuda:")
+                .and_then(|n| n.parse().ok())
+                .map(Self::Cuda)
+                .ok_or_else(|| {
+                    EncoderError::Model(format!(
+                        "unknown device '{other}': expected cpu, cuda or cuda:N"
+                    ))
+                }),
+        }
+    }
+}
+
+impl fmt::Display for DeviceSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Cpu => write!(f, "cpu"),
+            Self::Cuda(n) => write!(f, "cuda:{n}"),
+        }
+    }
+}
+
+/// The number format of a model's weights and activations (pooling and normalisation always run
+/// in fp32).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Precision {
+    /// 32-bit floats: the reference.
+    #[default]
+    F32,
+    /// IEEE half precision.
+    F16,
+    /// bfloat16 (fp32's range, 8 bits of mantissa).
+    Bf16,
+}
+
+impl FromStr for Precision {
+    type Err = EncoderError;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name.trim() {
+            "fp32" | "f32" => Ok(Self::F32),
+            "fp16" | "f16" | "half" => Ok(Self::F16),
+            "bf16" => Ok(Self::Bf16),
+            other => Err(EncoderError::Model(format!(
+                "unknown precision '{other}': expected fp32, fp16 or bf16"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Precision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::F32 => "fp32",
+            Self::F16 => "fp16",
+            Self::Bf16 => "bf16",
+        })
+    }
 }
 
 /// A batch of tokenised sentences, right-padded to the longest one.
@@ -81,6 +160,18 @@ pub trait Encoder: Send {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_devices_and_precisions() {
+        assert_eq!("cpu".parse::<DeviceSpec>().unwrap(), DeviceSpec::Cpu);
+        assert_eq!("cuda".parse::<DeviceSpec>().unwrap(), DeviceSpec::Cuda(0));
+        assert_eq!("cuda:2".parse::<DeviceSpec>().unwrap(), DeviceSpec::Cuda(2));
+        assert!("tpu".parse::<DeviceSpec>().is_err());
+        assert_eq!(DeviceSpec::Cuda(1).to_string(), "cuda:1");
+        assert_eq!("bf16".parse::<Precision>().unwrap(), Precision::Bf16);
+        assert_eq!("half".parse::<Precision>().unwrap(), Precision::F16);
+        assert!("int8".parse::<Precision>().is_err());
+    }
 
     #[test]
     fn pads_rows_and_builds_the_mask() {

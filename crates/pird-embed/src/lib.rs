@@ -20,14 +20,16 @@ pub mod model_dir;
 pub mod tokenize;
 
 pub use adapter::{AdapterError, LoraAdapter, LoraFactors};
+#[cfg(feature = "candle")]
+pub use backends::candle::{CandleBert, CandleOptions};
 #[cfg(feature = "tch")]
 pub use backends::tch::{LoraConfig, TchBert, TchOptions};
 pub use batching::BatchLimits;
 pub use cache::{CacheError, EmbeddingCache};
 pub use embedder::{EmbedError, EmbedStats, Embedder};
-pub use encoder::{Encoder, EncoderError, Pooling, TokenBatch};
+pub use encoder::{DeviceSpec, Encoder, EncoderError, Pooling, Precision, TokenBatch};
 pub use fingerprint::model_fingerprint;
 pub use hub::{resolve_model, HubError};
 pub use import::{import_e5s1, ImportError, ImportOutcome, ImportReport, MergeAdapter};
 pub use model_dir::{ModelDir, ModelDirError, TransformerConfig};
-pub use tokenize::{SentenceTokenizer, TokenizeError, Tokenized};
+pub use tokenize::{SentenceTokenizer, TokenizeError, Tokenized, TEXT_FORM};

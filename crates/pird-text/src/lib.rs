@@ -15,6 +15,6 @@ mod skeleton;
 pub use anchors::{anchor_overlap, AnchorOverlap, Anchors};
 pub use detect::{detect_language, language_mix, LanguageGuess, LanguageMix};
 pub use lang::{Lang, ParseLangError};
-pub use normalize::normalize_for_matching;
+pub use normalize::{normalize_for_matching, without_vocalisation};
 pub use segment::{LineBreaks, SegmenterConfig, Sentence, SentenceSegmenter, SentenceSpan};
 pub use skeleton::{skeleton, skeleton_similarity};

@@ -4,6 +4,7 @@
 
 use crate::chars::{ascii_digit, is_arabic_letter, is_arabic_mark, is_format_char, is_harakah};
 use crate::Lang;
+use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 const ZWNJ: char = '\u{200C}';
@@ -41,6 +42,22 @@ pub fn normalize_for_matching(text: &str, lang: Lang) -> String {
         mark_word_final_heh(&mut out);
     }
     out.into_iter().collect::<String>().nfc().collect()
+}
+
+/// Returns `text` without Arabic vowel signs (harakat, dagger alef) and tatweel: the form pird
+/// gives the encoder, for both languages.
+///
+/// Fully vocalised Arabic (the Van Dyck Bible, Quranic or didactic text) is otherwise split by the
+/// XLM-R tokenizer into fragments the model barely recognises. Measured with centred-margin P@1 on
+/// the held-out Gospel of John (879 verses, vocalised Arabic): base model 0.638/0.694 →
+/// 0.927/0.943 (ckb→arb / arb→ckb); FLORES and TICO-19, nearly unvocalised, move by less than
+/// 0.005. Nothing else changes: letters, digits and spacing are the model's business.
+pub fn without_vocalisation(text: &str) -> Cow<'_, str> {
+    let is_vocalisation = |c: char| c == '\u{0640}' || is_harakah(c);
+    if !text.chars().any(is_vocalisation) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().filter(|&c| !is_vocalisation(c)).collect())
 }
 
 /// Digits, separators and quotation marks, identical for both languages.
@@ -111,6 +128,18 @@ mod tests {
             "مدينة كبيرة"
         );
         assert_eq!(normalize_for_matching("على", Lang::Arb), "على");
+    }
+
+    #[test]
+    fn vocalisation_is_removed_and_nothing_else() {
+        assert_eq!(
+            without_vocalisation("فِي الْبَدْءِ كَانَ الْكَلِمَةُ"),
+            "في البدء كان الكلمة"
+        );
+        assert_eq!(without_vocalisation("أيضاً هـذا"), "أيضا هذا");
+        // Hamza forms, Sorani letters, ZWNJ and digits are not vocalisation.
+        let kept = "أؤئ ڕێ ە\u{200C} ١٢";
+        assert!(matches!(without_vocalisation(kept), Cow::Borrowed(t) if t == kept));
     }
 
     #[test]

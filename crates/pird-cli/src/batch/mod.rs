@@ -18,7 +18,7 @@ use crate::sentence_input::{read_checked_doc, SentenceDoc, SplitMode};
 use crate::tables;
 use anyhow::{bail, Result};
 use manifest::{PairJob, Shard};
-use pird_align::{Background, Calibration, Overlaps};
+use pird_align::{Background, Overlaps};
 use pird_text::Lang;
 use rayon::prelude::*;
 use run_dir::{PairStatus, RunDir};
@@ -99,7 +99,7 @@ pub fn run(args: &BatchArgs, quiet: bool) -> Result<()> {
             Some(model) => model,
             None => open_model(&args.model)?,
         };
-        let calibration = Calibration::load(&model.dir.path)?;
+        let calibration = crate::embedding::load_calibration(&model.dir)?;
         if calibration.is_none() && todo.iter().any(|j| j.mode == AlignMode::Comparable) {
             bail!(pird_align::PairError::NoCalibration);
         }

@@ -126,6 +126,7 @@ pub fn run(args: &AdaptArgs, quiet: bool) -> Result<()> {
             "seed": config.seed, "rank": config.lora.rank, "alpha": config.lora.alpha,
             "max_steps_per_epoch": config.max_steps_per_epoch,
             "device": args.device, "threads": args.threads,
+            "text_form": pird_embed::TEXT_FORM,
         },
         "epochs": report.epochs.iter().map(epoch_json).collect::<Vec<_>>(),
     });
@@ -411,8 +412,8 @@ fn card(
     let c = &record["config"];
     let _ = writeln!(
         card,
-        "LoRA rank {} and alpha {} on the query, key, value, attention-output, intermediate and output maps of all layers ({} parameters, stored in fp16); symmetric InfoNCE with in-batch negatives, temperature {}; AdamW, peak learning rate {}, linear warm-up over {} of the steps then linear decay, gradients clipped at norm 1; batches of {} pairs grouped by length; sequences cut at {} tokens; {} epochs; seed {}; device {}.\n",
-        c["rank"], c["alpha"], report.adapter.parameter_count(), c["temperature"], c["learning_rate"], c["warmup"], c["batch_size"], c["max_tokens"], c["epochs"], c["seed"], c["device"].as_str().unwrap_or("cpu")
+        "LoRA rank {} and alpha {} on the query, key, value, attention-output, intermediate and output maps of all layers ({} parameters, stored in fp16); symmetric InfoNCE with in-batch negatives, temperature {}; AdamW, peak learning rate {}, linear warm-up over {} of the steps then linear decay, gradients clipped at norm 1; batches of {} pairs grouped by length; texts tokenised {}, sequences cut at {} tokens; {} epochs; seed {}; device {}.\n",
+        c["rank"], c["alpha"], report.adapter.parameter_count(), c["temperature"], c["learning_rate"], c["warmup"], c["batch_size"], pird_embed::TEXT_FORM, c["max_tokens"], c["epochs"], c["seed"], c["device"].as_str().unwrap_or("cpu")
     );
     let _ = writeln!(
         card,

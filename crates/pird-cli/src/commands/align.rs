@@ -7,7 +7,7 @@ use crate::progress;
 use crate::sentence_input::{read_one_doc, SplitMode};
 use crate::tables::{self, TableFormat};
 use anyhow::Result;
-use pird_align::{Calibration, PairMode};
+use pird_align::PairMode;
 
 /// Aligns one document pair and writes its beads.
 pub fn run(args: &AlignArgs, quiet: bool) -> Result<()> {
@@ -18,7 +18,7 @@ pub fn run(args: &AlignArgs, quiet: bool) -> Result<()> {
     let target = read_one_doc(&args.target, split, args.sentences.tgt_lang, &bar)?;
     let mode = args.pairing.pair_mode(args.pairing.mode)?;
     let mut model = open_model(&args.model)?;
-    let calibration = Calibration::load(&model.dir.path)?;
+    let calibration = crate::embedding::load_calibration(&model.dir)?;
     if calibration.is_none() {
         if matches!(mode, PairMode::Comparable { .. }) {
             anyhow::bail!(pird_align::PairError::NoCalibration);

@@ -177,6 +177,7 @@ pub fn run(args: &ModelCalibrateArgs, quiet: bool) -> Result<()> {
     );
     let mut calibration = Calibration::fit(&positives, &negatives, &fitted_on)?;
     calibration.anchors = Some(anchor_scorer);
+    calibration.text_form = Some(pird_embed::TEXT_FORM.to_string());
     calibration.save(&model.dir.path)?;
     background::save(&model.dir.path, source_lang, &background.source)?;
     background::save(&model.dir.path, target_lang, &background.target)?;

@@ -7,7 +7,7 @@ use crate::progress;
 use crate::suite::{self, Suite};
 use crate::tables::{self, metrics, TableFormat};
 use anyhow::{bail, Result};
-use pird_align::{AnchorScorer, Calibration};
+use pird_align::AnchorScorer;
 use pird_eval::{alignment_metrics, read_bead_file, RunLabel};
 use pird_text::Lang;
 
@@ -57,7 +57,7 @@ fn run_suite(
     quiet: bool,
 ) -> Result<Vec<pird_eval::MetricRow>> {
     let model = open_model(model)?;
-    let calibration = Calibration::load(&model.dir.path)?;
+    let calibration = crate::embedding::load_calibration(&model.dir)?;
     let background = match args.no_background {
         true => None,
         false => crate::background::load(&model.dir.path, Some(Lang::Ckb), Some(Lang::Arb))?,

@@ -228,7 +228,7 @@ impl BertModel {
             kind,
             device,
         };
-        let word_embeddings = loader.word_embeddings(compact_embeddings && kind != Kind::Half)?;
+        let word_embeddings = loader.word_embeddings(compact_embeddings && kind == Kind::Float)?;
         let positions = loader.tensor("embeddings.position_embeddings.weight")?;
         let position_and_type = if loader.file.contains(&format!(
             "{}embeddings.token_type_embeddings.weight",

@@ -14,7 +14,7 @@ pub use lora::{LoraConfig, ADAPTED_MODULES};
 pub use tch::Device;
 
 use crate::adapter::{LoraAdapter, LoraFactors};
-use crate::encoder::{Encoder, EncoderError, Pooling, TokenBatch};
+use crate::encoder::{DeviceSpec, Encoder, EncoderError, Pooling, Precision, TokenBatch};
 use crate::model_dir::ModelDir;
 use bert::BertModel;
 use ndarray::Array2;
@@ -30,10 +30,11 @@ pub struct TchOptions {
     pub device: Device,
     /// Threads for torch's CPU kernels (`None`: libtorch's default, one per core).
     pub threads: Option<usize>,
-    /// Weights and activations in fp16 (CUDA only); pooling and normalisation stay in fp32.
-    pub half: bool,
+    /// Number format of weights and activations: fp16 and bf16 need CUDA; pooling and
+    /// normalisation stay in fp32.
+    pub precision: Precision,
     /// Keep the word-embedding table in fp16 and widen rows on lookup: halves most of the model's
-    /// memory at a cosine cost below 1e-6. Ignored when `half` is set (everything is fp16 then).
+    /// memory at a cosine cost below 1e-6. Only in fp32 (in fp16 or bf16 everything is narrow).
     pub compact_embeddings: bool,
 }
 
@@ -42,7 +43,7 @@ impl Default for TchOptions {
         Self {
             device: Device::Cpu,
             threads: None,
-            half: false,
+            precision: Precision::F32,
             compact_embeddings: true,
         }
     }
@@ -50,18 +51,15 @@ impl Default for TchOptions {
 
 /// Parses `cpu`, `cuda` (device 0) or `cuda:N` into a [`Device`].
 pub fn parse_device(name: &str) -> Result<Device, EncoderError> {
-    match name.trim() {
-        "cpu" => Ok(Device::Cpu),
-        "cuda" | "gpu" => Ok(Device::Cuda(0)),
-        other => other
-            .strip_prefix("cuda:")
-            .and_then(|n| n.parse().ok())
-            .map(Device::Cuda)
-            .ok_or_else(|| {
-                EncoderError::Model(format!(
-                    "unknown device '{other}': expected cpu, cuda or cuda:N"
-                ))
-            }),
+    Ok(name.parse::<DeviceSpec>()?.into())
+}
+
+impl From<DeviceSpec> for Device {
+    fn from(spec: DeviceSpec) -> Self {
+        match spec {
+            DeviceSpec::Cpu => Device::Cpu,
+            DeviceSpec::Cuda(n) => Device::Cuda(n),
+        }
     }
 }
 
@@ -113,18 +111,19 @@ impl TchBert {
                 )));
             }
         }
-        if options.half && !options.device.is_cuda() {
-            return Err(EncoderError::Model(
-                "fp16 needs a CUDA device; on CPU the backend computes in fp32".into(),
-            ));
+        if options.precision != Precision::F32 && !options.device.is_cuda() {
+            return Err(EncoderError::Model(format!(
+                "{} needs a CUDA device with the tch backend; on CPU it computes in fp32",
+                options.precision
+            )));
         }
         if options.threads == Some(0) {
             return Err(EncoderError::Model("threads must be at least 1".into()));
         }
-        let kind = if options.half {
-            Kind::Half
-        } else {
-            Kind::Float
+        let kind = match options.precision {
+            Precision::F32 => Kind::Float,
+            Precision::F16 => Kind::Half,
+            Precision::Bf16 => Kind::BFloat16,
         };
         let mut encoder = {
             let _no_grad = tch::no_grad_guard();
@@ -361,6 +360,8 @@ impl Encoder for TchBert {
         };
         let precision = if self.kind == Kind::Half {
             " fp16"
+        } else if self.kind == Kind::BFloat16 {
+            " bf16"
         } else if self.model.compact_embeddings() {
             " fp32 (fp16 word embeddings)"
         } else {

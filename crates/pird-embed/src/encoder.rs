@@ -125,6 +125,33 @@ impl TokenBatch {
         self.lengths.len()
     }
 
+    /// Checks that the batch is well formed (ids fill `rows × width`, every row is 1..=width
+    /// tokens) and no wider than `max_tokens`, the model's longest row.
+    pub fn check(&self, max_tokens: usize) -> Result<(), EncoderError> {
+        let bad = |message: String| Err(EncoderError::Backend(format!("invalid batch: {message}")));
+        if self.ids.len() != self.rows() * self.width {
+            return bad(format!(
+                "{} ids for {} rows of width {}",
+                self.ids.len(),
+                self.rows(),
+                self.width
+            ));
+        }
+        if let Some(len) = self.lengths.iter().find(|&&l| l == 0 || l > self.width) {
+            return bad(format!(
+                "a row of length {len} in a batch of width {}",
+                self.width
+            ));
+        }
+        if self.width > max_tokens {
+            return bad(format!(
+                "rows of {} tokens, but the model takes at most {max_tokens}",
+                self.width
+            ));
+        }
+        Ok(())
+    }
+
     /// Attention mask, row-major `rows × width`: 1 for real tokens, 0 for padding.
     pub fn attention_mask(&self) -> Vec<i64> {
         let mut mask = Vec::with_capacity(self.ids.len());
@@ -180,5 +207,14 @@ mod tests {
         assert_eq!(batch.width, 3);
         assert_eq!(batch.rows(), 2);
         assert_eq!(batch.attention_mask(), vec![1, 1, 1, 1, 1, 0]);
+        assert!(batch.check(3).is_ok());
+        assert!(batch
+            .check(2)
+            .unwrap_err()
+            .to_string()
+            .contains("at most 2"));
+        let mut broken = batch.clone();
+        broken.lengths[1] = 0;
+        assert!(broken.check(3).is_err());
     }
 }

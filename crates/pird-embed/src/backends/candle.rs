@@ -39,7 +39,6 @@ pub struct CandleBert {
     pooling: Pooling,
     device: Device,
     device_spec: DeviceSpec,
-    precision: Precision,
     hidden: usize,
     max_tokens: usize,
     /// The CPU threads the kernels run on when `threads` was given: candle's matrix products
@@ -80,11 +79,10 @@ impl CandleBert {
             )));
         }
         let device = open_device(options.device)?;
-        let dtype = DType::F32;
         let weights = dir.weights();
         // SAFETY: the weights file is memory-mapped read-only; pird never writes a model
         // directory while it is loaded, as candle's loader requires.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], dtype, &device) }
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &device) }
             .map_err(|e| EncoderError::Model(format!("{}: {e}", weights.display())))?;
         let load_error = |e: candle_core::Error| {
             EncoderError::Model(format!(
@@ -128,36 +126,10 @@ impl CandleBert {
             pooling: dir.pooling,
             device,
             device_spec: options.device,
-            precision: options.precision,
             hidden: dir.config.hidden_size,
             max_tokens: dir.max_tokens,
             pool,
         })
-    }
-
-    fn check(&self, batch: &TokenBatch) -> Result<(), EncoderError> {
-        let bad = |message: String| Err(EncoderError::Backend(format!("invalid batch: {message}")));
-        if batch.ids.len() != batch.rows() * batch.width {
-            return bad(format!(
-                "{} ids for {} rows of width {}",
-                batch.ids.len(),
-                batch.rows(),
-                batch.width
-            ));
-        }
-        if let Some(len) = batch.lengths.iter().find(|&&l| l == 0 || l > batch.width) {
-            return bad(format!(
-                "a row of length {len} in a batch of width {}",
-                batch.width
-            ));
-        }
-        if batch.width > self.max_tokens {
-            return bad(format!(
-                "rows of {} tokens, but the model takes at most {}",
-                batch.width, self.max_tokens
-            ));
-        }
-        Ok(())
     }
 
     /// Pooled, L2-normalised vectors of a checked, non-empty batch, `rows × hidden` in fp32.
@@ -173,8 +145,7 @@ impl CandleBert {
             Network::XlmRoberta(model) => {
                 model.forward(&ids, &mask, &token_types, None, None, None)?
             }
-        }
-        .to_dtype(DType::F32)?;
+        };
         let pooled = match self.pooling {
             Pooling::Cls => hidden.narrow(1, 0, 1)?.squeeze(1)?,
             Pooling::Mean => {
@@ -206,7 +177,7 @@ impl Encoder for CandleBert {
         if batch.rows() == 0 {
             return Ok(Array2::zeros((0, self.hidden)));
         }
-        self.check(batch)?;
+        batch.check(self.max_tokens)?;
         let values = match &self.pool {
             Some(pool) => pool.install(|| self.forward(batch)),
             None => self.forward(batch),
@@ -221,7 +192,7 @@ impl Encoder for CandleBert {
     }
 
     fn device(&self) -> String {
-        format!("candle {} {}", self.device_spec, self.precision)
+        format!("candle {} fp32", self.device_spec)
     }
 }
 

@@ -171,32 +171,6 @@ impl TchBert {
         }
     }
 
-    fn check(&self, batch: &TokenBatch) -> Result<(), EncoderError> {
-        let bad = |message: String| Err(EncoderError::Backend(format!("invalid batch: {message}")));
-        if batch.ids.len() != batch.rows() * batch.width {
-            return bad(format!(
-                "{} ids for {} rows of width {}",
-                batch.ids.len(),
-                batch.rows(),
-                batch.width
-            ));
-        }
-        if let Some(len) = batch.lengths.iter().find(|&&l| l == 0 || l > batch.width) {
-            return bad(format!(
-                "a row of length {len} in a batch of width {}",
-                batch.width
-            ));
-        }
-        if batch.width > self.max_tokens() {
-            return bad(format!(
-                "rows of {} tokens, but the model takes at most {}",
-                batch.width,
-                self.max_tokens()
-            ));
-        }
-        Ok(())
-    }
-
     /// Adds trainable low-rank adapters to every layer, as variables under `path` (whose
     /// `VarStore` must be on this encoder's device); the model's own weights stay frozen.
     pub fn attach_lora(&mut self, path: &nn::Path, config: LoraConfig) -> Result<(), EncoderError> {
@@ -270,7 +244,7 @@ impl TchBert {
         if batch.rows() == 0 {
             return Err(EncoderError::Backend("invalid batch: no rows".into()));
         }
-        self.check(batch)?;
+        batch.check(self.max_tokens())?;
         self.apply_threads();
         self.pooled(batch)
             .map_err(|e| EncoderError::Backend(format!("libtorch: {e}")))
@@ -334,7 +308,7 @@ impl Encoder for TchBert {
         if batch.rows() == 0 {
             return Ok(Array2::zeros((0, dim)));
         }
-        self.check(batch)?;
+        batch.check(self.max_tokens())?;
         self.apply_threads();
         let _no_grad = tch::no_grad_guard();
         let vectors = self

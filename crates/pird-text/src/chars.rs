@@ -14,6 +14,11 @@ pub(crate) fn is_harakah(c: char) -> bool {
     matches!(c, '\u{064B}'..='\u{0652}' | '\u{0670}')
 }
 
+/// Whether `c` is vocalisation: a harakah (or U+0670) or tatweel, which only spell out or stretch.
+pub(crate) fn is_vocalisation(c: char) -> bool {
+    c == '\u{0640}' || is_harakah(c)
+}
+
 /// Whether `c` is a combining mark of the Arabic script (harakat, hamza above/below, Quranic marks).
 pub(crate) fn is_arabic_mark(c: char) -> bool {
     matches!(c, '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06DC}'

@@ -2,7 +2,9 @@
 //!
 //! The result is only ever compared, never shown: callers keep the original text beside it.
 
-use crate::chars::{ascii_digit, is_arabic_letter, is_arabic_mark, is_format_char, is_harakah};
+use crate::chars::{
+    ascii_digit, is_arabic_letter, is_arabic_mark, is_format_char, is_vocalisation,
+};
 use crate::Lang;
 use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
@@ -30,7 +32,7 @@ pub fn normalize_for_matching(text: &str, lang: Lang) -> String {
             i += 1;
             continue;
         }
-        if c == '\u{0640}' || is_harakah(c) || is_format_char(c) {
+        if is_vocalisation(c) || is_format_char(c) {
             continue;
         }
         out.push(map_common(c).unwrap_or_else(|| match lang {
@@ -53,7 +55,6 @@ pub fn normalize_for_matching(text: &str, lang: Lang) -> String {
 /// 0.927/0.943 (ckb→arb / arb→ckb); FLORES and TICO-19, nearly unvocalised, move by less than
 /// 0.005. Nothing else changes: letters, digits and spacing are the model's business.
 pub fn without_vocalisation(text: &str) -> Cow<'_, str> {
-    let is_vocalisation = |c: char| c == '\u{0640}' || is_harakah(c);
     if !text.chars().any(is_vocalisation) {
         return Cow::Borrowed(text);
     }

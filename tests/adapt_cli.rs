@@ -74,6 +74,8 @@ fn a_short_epoch_lowers_the_heldout_loss_and_the_adapter_merges() {
         "48",
         "--learning-rate",
         "1e-3",
+        "--one-source-per-batch",
+        "--cut-evenly",
         "--out",
         adapter.to_str().unwrap(),
     ]);
@@ -90,6 +92,8 @@ fn a_short_epoch_lowers_the_heldout_loss_and_the_adapter_merges() {
             .unwrap()
     };
     assert_eq!(record["epochs"][1]["steps"], 16);
+    assert_eq!(record["config"]["one_source_per_batch"], true);
+    assert_eq!(record["config"]["cut_pairs_evenly"], true);
     assert!(
         loss(1) < loss(0) - 0.05,
         "held-out loss {} before, {} after",
@@ -98,6 +102,8 @@ fn a_short_epoch_lowers_the_heldout_loss_and_the_adapter_merges() {
     );
     let card = std::fs::read_to_string(adapter.join("README.md")).unwrap();
     assert!(card.contains("| held | 96 | InfoNCE loss |"), "{card}");
+    assert!(card.contains("each drawn from one training file"), "{card}");
+    assert!(card.contains("to the same share of their tokens"), "{card}");
 
     // The adapter merges into a fresh import of the default model's source file.
     let source = repo().join("data/models/.cache/e5-small-q4.bin");

@@ -14,6 +14,9 @@ pub struct TrainingPair {
     pub ckb: String,
     /// The Arabic side.
     pub arb: String,
+    /// Which corpus the pair came from (e.g. the index of its input file): with
+    /// `TrainConfig::one_source_per_batch` a batch holds pairs of one source only.
+    pub source: usize,
 }
 
 /// Pairs after deduplication, and how many were dropped.
@@ -58,6 +61,7 @@ mod tests {
         TrainingPair {
             ckb: ckb.into(),
             arb: arb.into(),
+            source: 0,
         }
     }
 

@@ -4,8 +4,10 @@
 //! Batches are drawn at random but grouped by length (the pairs of 8 batches are sorted by
 //! length and cut into batches, whose order is shuffled again), which cuts padding, most of the
 //! cost on a CPU, by about a third without making the negatives of a batch any less random in
-//! what they say. The learning rate warms up linearly and then decays linearly to zero; gradients
-//! are clipped at norm 1. Everything random follows `seed`.
+//! what they say. Optionally a batch holds pairs of one source (training file) only, so that a
+//! medical sentence's negatives are other medical sentences rather than Bible verses it is
+//! trivially told apart from. The learning rate warms up linearly and then decays linearly
+//! to zero; gradients are clipped at norm 1. Everything random follows `seed`.
 
 use crate::heldout::{retrieval, HeldOutScores};
 use crate::loss::symmetric_info_nce;
@@ -19,6 +21,7 @@ use pird_embed::{
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
+use std::collections::BTreeMap;
 use std::time::Instant;
 use tch::{nn, nn::OptimizerConfig, TchError, Tensor};
 
@@ -37,12 +40,19 @@ pub struct TrainConfig {
     pub temperature: f64,
     /// Longest token sequence trained on (longer sentences are cut, keeping the end token).
     pub max_tokens: usize,
+    /// Cut a pair with a side over `max_tokens` on both sides to the same share of its tokens,
+    /// rather than cutting each side on its own (Sorani takes about twice the tokens of its
+    /// Arabic translation, so a cut Sorani side may say less than its whole Arabic side).
+    pub cut_pairs_evenly: bool,
     /// Seed of the adapters' initial values and of the batch order.
     pub seed: u64,
     /// Rank and scale of the adapters.
     pub lora: LoraConfig,
     /// Stop each epoch after this many steps (short runs: tests, trials).
     pub max_steps_per_epoch: Option<usize>,
+    /// Draw each batch from one source (`TrainingPair::source`) so that negatives share the
+    /// pair's domain; when false, sources are mixed within batches.
+    pub one_source_per_batch: bool,
     /// Name of the base model, recorded in the adapter's configuration.
     pub base_model: String,
 }
@@ -56,12 +66,14 @@ impl Default for TrainConfig {
             warmup: 0.1,
             temperature: 0.05,
             max_tokens: 128,
+            cut_pairs_evenly: false,
             seed: 7,
             lora: LoraConfig {
                 rank: 16,
                 alpha: 32.0,
             },
             max_steps_per_epoch: None,
+            one_source_per_batch: false,
             base_model: "intfloat/multilingual-e5-small".into(),
         }
     }
@@ -127,33 +139,39 @@ pub enum TrainError {
     Invalid(String),
 }
 
-/// Token ids of both sides of a list of pairs, cut at the training length.
+/// Token ids of both sides of a list of pairs, cut at the training length, and their sources.
 struct TokenizedPairs {
     ckb: Vec<Vec<u32>>,
     arb: Vec<Vec<u32>>,
+    source: Vec<usize>,
 }
 
 impl TokenizedPairs {
+    /// Tokenises both sides and cuts sequences over `max_tokens`: each on its own, or, when
+    /// `evenly`, both sides of the pair to the same share of their tokens.
     fn new(
         tokenizer: &SentenceTokenizer,
         pairs: &[TrainingPair],
         max_tokens: usize,
+        evenly: bool,
     ) -> Result<Self, TokenizeError> {
         let side = |pick: fn(&TrainingPair) -> &str| -> Result<Vec<Vec<u32>>, TokenizeError> {
             let texts: Vec<&str> = pairs.iter().map(pick).collect();
-            let mut ids = tokenizer.encode(&texts)?.ids;
-            for row in &mut ids {
-                if row.len() > max_tokens {
-                    let end = *row.last().expect("a long row is not empty");
-                    row.truncate(max_tokens - 1);
-                    row.push(end);
-                }
-            }
-            Ok(ids)
+            Ok(tokenizer.encode(&texts)?.ids)
         };
+        let (mut ckb, mut arb) = (side(|p| p.ckb.as_str())?, side(|p| p.arb.as_str())?);
+        for (c, a) in ckb.iter_mut().zip(&mut arb) {
+            if evenly {
+                cut_to_same_share(c, a, max_tokens);
+            } else {
+                cut_to(c, max_tokens);
+                cut_to(a, max_tokens);
+            }
+        }
         Ok(Self {
-            ckb: side(|p| p.ckb.as_str())?,
-            arb: side(|p| p.arb.as_str())?,
+            ckb,
+            arb,
+            source: pairs.iter().map(|p| p.source).collect(),
         })
     }
 
@@ -164,6 +182,29 @@ impl TokenizedPairs {
     fn batch(rows: &[Vec<u32>], indices: &[usize], pad_id: u32) -> TokenBatch {
         let rows: Vec<&[u32]> = indices.iter().map(|&i| rows[i].as_slice()).collect();
         TokenBatch::from_rows(&rows, pad_id)
+    }
+}
+
+/// Cuts two token rows (each opening with a start token and closing with an end token) so that
+/// the longer has at most `max_tokens` and both keep the same share of their tokens.
+fn cut_to_same_share(a: &mut Vec<u32>, b: &mut Vec<u32>, max_tokens: usize) {
+    let longest = a.len().max(b.len());
+    if longest <= max_tokens {
+        return;
+    }
+    let share = max_tokens as f64 / longest as f64;
+    for row in [a, b] {
+        let keep = ((row.len() as f64 * share).ceil() as usize).clamp(3, max_tokens);
+        cut_to(row, keep);
+    }
+}
+
+/// Cuts a token row to at most `len` tokens, keeping its end token.
+fn cut_to(row: &mut Vec<u32>, len: usize) {
+    if row.len() > len {
+        let end = *row.last().expect("a row longer than len is not empty");
+        row.truncate(len - 1);
+        row.push(end);
     }
 }
 
@@ -206,10 +247,10 @@ pub fn train(
     let pad_id = tokenizer.pad_id();
     let mut encoder = TchBert::load_with(model_dir, options)?;
     let max_tokens = config.max_tokens.min(encoder.max_tokens());
-    let train_ids = TokenizedPairs::new(&tokenizer, train, max_tokens)?;
+    let train_ids = TokenizedPairs::new(&tokenizer, train, max_tokens, config.cut_pairs_evenly)?;
     let heldout_ids = heldout
         .iter()
-        .map(|set| TokenizedPairs::new(&tokenizer, &set.pairs, encoder.max_tokens()))
+        .map(|set| TokenizedPairs::new(&tokenizer, &set.pairs, encoder.max_tokens(), false))
         .collect::<Result<Vec<_>, _>>()?;
 
     tch::manual_seed(config.seed as i64);
@@ -217,7 +258,14 @@ pub fn train(
     encoder.attach_lora(&(store.root() / "lora"), config.lora)?;
     let mut optimizer = nn::AdamW::default().build(&store, config.learning_rate)?;
 
-    let batches_per_epoch = train_ids.len().div_ceil(config.batch_size);
+    // Batches per source leave a smaller last batch in each: count them as the epochs will.
+    let batches_per_epoch = length_grouped_batches(
+        &train_ids,
+        config.batch_size,
+        config.one_source_per_batch,
+        &mut StdRng::seed_from_u64(config.seed),
+    )
+    .len();
     let steps_per_epoch = config
         .max_steps_per_epoch
         .map_or(batches_per_epoch, |m| m.min(batches_per_epoch));
@@ -239,7 +287,12 @@ pub fn train(
     let mut step_count = 0;
     for epoch in 1..=config.epochs {
         let mut rng = StdRng::seed_from_u64(config.seed.wrapping_add(epoch as u64));
-        let batches = length_grouped_batches(&train_ids, config.batch_size, &mut rng);
+        let batches = length_grouped_batches(
+            &train_ids,
+            config.batch_size,
+            config.one_source_per_batch,
+            &mut rng,
+        );
         observer.epoch_started(epoch, steps_per_epoch);
         let started = Instant::now();
         let mut loss_sum = 0.0;
@@ -283,25 +336,49 @@ fn learning_rate(config: &TrainConfig, step: usize, warmup: usize, total: usize)
     }
 }
 
-/// Shuffled batches of pair indices, grouped by length within windows of 8 batches.
+/// Shuffled batches of pair indices, grouped by length within windows of 8 batches, and, when
+/// `one_source_per_batch`, each from one source.
 fn length_grouped_batches(
     pairs: &TokenizedPairs,
     batch_size: usize,
+    one_source_per_batch: bool,
     rng: &mut StdRng,
 ) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..pairs.len()).collect();
     order.shuffle(rng);
+    let mut pools: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in order {
+        let pool = if one_source_per_batch {
+            pairs.source[i]
+        } else {
+            0
+        };
+        pools.entry(pool).or_default().push(i);
+    }
     let length = |i: usize| pairs.ckb[i].len().max(pairs.arb[i].len());
     let mut batches: Vec<Vec<usize>> = Vec::new();
-    for window in order.chunks(batch_size * 8) {
-        let mut window = window.to_vec();
-        window.sort_by_key(|&i| std::cmp::Reverse(length(i)));
-        batches.extend(window.chunks(batch_size).map(<[usize]>::to_vec));
+    let mut strays = Vec::new();
+    for pool in pools.values() {
+        let first = batches.len();
+        for window in pool.chunks(batch_size * 8) {
+            let mut window = window.to_vec();
+            window.sort_by_key(|&i| std::cmp::Reverse(length(i)));
+            batches.extend(window.chunks(batch_size).map(<[usize]>::to_vec));
+        }
+        // A last batch of one pair has no negatives: it joins its source's first batch, or,
+        // for a source of one pair, another source's.
+        if batches.last().is_some_and(|b| b.len() < 2) {
+            let last = batches.pop().expect("checked");
+            match batches.len() > first {
+                true => batches[first].extend(last),
+                false => strays.extend(last),
+            }
+        }
     }
-    // A last batch of one pair has no negatives.
-    if batches.len() > 1 && batches.last().is_some_and(|b| b.len() < 2) {
-        let last = batches.pop().expect("checked");
-        batches[0].extend(last);
+    match batches.first_mut() {
+        Some(batch) => batch.extend(strays),
+        None if strays.len() >= 2 => batches.push(strays),
+        None => {}
     }
     batches.shuffle(rng);
     batches
@@ -391,9 +468,10 @@ mod tests {
         let pairs = TokenizedPairs {
             ckb: lengths.iter().map(|&n| vec![1; n]).collect(),
             arb: lengths.iter().map(|&n| vec![1; n / 2 + 1]).collect(),
+            source: (0..50).map(|i| i % 3).collect(),
         };
         let mut rng = StdRng::seed_from_u64(1);
-        let batches = length_grouped_batches(&pairs, 4, &mut rng);
+        let batches = length_grouped_batches(&pairs, 4, false, &mut rng);
         let mut all: Vec<usize> = batches.iter().flatten().copied().collect();
         all.sort_unstable();
         assert_eq!(all, (0..50).collect::<Vec<_>>());
@@ -407,7 +485,59 @@ mod tests {
             })
             .sum();
         assert!(spread < 50 * 10, "spread {spread}");
-        let again = length_grouped_batches(&pairs, 4, &mut StdRng::seed_from_u64(1));
+        let again = length_grouped_batches(&pairs, 4, false, &mut StdRng::seed_from_u64(1));
         assert_eq!(batches, again, "the seed decides the order");
+        assert!(
+            batches
+                .iter()
+                .any(|b| b.iter().any(|&i| pairs.source[i] != pairs.source[b[0]])),
+            "mixed batches mix sources"
+        );
+    }
+
+    #[test]
+    fn long_pairs_are_cut_to_the_same_share_on_both_sides() {
+        let row = |n: u32| -> Vec<u32> { (0..n).collect() };
+        let (mut ckb, mut arb) = (row(200), row(100));
+        cut_to_same_share(&mut ckb, &mut arb, 128);
+        assert_eq!((ckb.len(), arb.len()), (128, 64));
+        assert_eq!(
+            (ckb[0], ckb[127], arb[63]),
+            (0, 199, 99),
+            "start and end tokens stay"
+        );
+        let (mut ckb, mut arb) = (row(100), row(60));
+        cut_to_same_share(&mut ckb, &mut arb, 128);
+        assert_eq!((ckb.len(), arb.len()), (100, 60), "short pairs stay whole");
+        let (mut ckb, mut arb) = (row(4), row(400));
+        cut_to_same_share(&mut ckb, &mut arb, 128);
+        assert_eq!((ckb.len(), arb.len()), (4, 128));
+    }
+
+    #[test]
+    fn batches_of_one_source_cover_every_pair_once() {
+        // Sources of 21, 20 and 1 pairs: 21 = 5 * 4 + 1 leaves a stray pair in its source's
+        // first batch; the one-pair source has no batch of its own.
+        let source: Vec<usize> = (0..42).map(|i| if i == 41 { 2 } else { i % 2 }).collect();
+        let pairs = TokenizedPairs {
+            ckb: (0..42).map(|i| vec![1; 3 + i % 9]).collect(),
+            arb: (0..42).map(|i| vec![1; 3 + i % 5]).collect(),
+            source,
+        };
+        let batches = length_grouped_batches(&pairs, 4, true, &mut StdRng::seed_from_u64(3));
+        let mut all: Vec<usize> = batches.iter().flatten().copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..42).collect::<Vec<_>>());
+        assert!(batches.iter().all(|b| b.len() >= 2));
+        let mixed: Vec<&Vec<usize>> = batches
+            .iter()
+            .filter(|b| b.iter().any(|&i| pairs.source[i] != pairs.source[b[0]]))
+            .collect();
+        assert_eq!(
+            mixed.len(),
+            1,
+            "only the stray one-pair source joins another's batch"
+        );
+        assert!(mixed[0].contains(&41));
     }
 }

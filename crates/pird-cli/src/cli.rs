@@ -83,6 +83,15 @@ pub struct AdaptArgs {
     /// Seed of the initial adapter values and of the batch order.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Draw each batch's pairs from one training file, so that a pair's negatives share its
+    /// domain (medical sentences against medical sentences, not against Bible verses); by
+    /// default the files are mixed within batches.
+    #[arg(long)]
+    pub one_source_per_batch: bool,
+    /// Cut a pair over --max-tokens on both sides to the same share of its tokens, rather than
+    /// each side on its own (a cut Sorani side may say less than its whole Arabic side).
+    #[arg(long)]
+    pub cut_evenly: bool,
     /// Stop each epoch after N steps (quick trials and tests).
     #[arg(long, value_name = "N")]
     pub max_steps: Option<usize>,

@@ -39,10 +39,11 @@ pub fn run(args: &AdaptArgs, quiet: bool) -> Result<()> {
     let heldout = args
         .heldout
         .iter()
-        .map(|path| {
+        .enumerate()
+        .map(|(source, path)| {
             Ok(HeldOutSet {
                 name: file_stem(path),
-                pairs: read_pairs(path, args.min_score)?,
+                pairs: read_pairs(path, args.min_score, source)?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -54,8 +55,8 @@ pub fn run(args: &AdaptArgs, quiet: bool) -> Result<()> {
 
     let mut sources = Vec::new();
     let mut read = Vec::new();
-    for path in &args.train {
-        let pairs = read_pairs(path, args.min_score)?;
+    for (source, path) in args.train.iter().enumerate() {
+        let pairs = read_pairs(path, args.min_score, source)?;
         sources.push(json!({"file": path.display().to_string(), "pairs": pairs.len()}));
         read.extend(pairs);
     }
@@ -91,6 +92,8 @@ pub fn run(args: &AdaptArgs, quiet: bool) -> Result<()> {
             alpha: args.alpha,
         },
         max_steps_per_epoch: args.max_steps,
+        one_source_per_batch: args.one_source_per_batch,
+        cut_pairs_evenly: args.cut_evenly,
         base_model: base_model_name(&model),
         ..TrainConfig::default()
     };
@@ -125,6 +128,8 @@ pub fn run(args: &AdaptArgs, quiet: bool) -> Result<()> {
             "temperature": config.temperature, "max_tokens": config.max_tokens,
             "seed": config.seed, "rank": config.lora.rank, "alpha": config.lora.alpha,
             "max_steps_per_epoch": config.max_steps_per_epoch,
+            "one_source_per_batch": config.one_source_per_batch,
+            "cut_pairs_evenly": config.cut_pairs_evenly,
             "device": args.device, "threads": args.threads,
             "text_form": pird_embed::TEXT_FORM,
         },
@@ -158,10 +163,10 @@ pub fn run(args: &AdaptArgs, quiet: bool) -> Result<()> {
 }
 
 /// Pairs of a table with `ckb` and `arb` columns, or of an `alignments` table (rows scoring at
-/// least `min_score`, sides told apart by their script).
-fn read_pairs(path: &Path, min_score: f32) -> Result<Vec<TrainingPair>> {
+/// least `min_score`, sides told apart by their script), marked as coming from `source`.
+fn read_pairs(path: &Path, min_score: f32, source: usize) -> Result<Vec<TrainingPair>> {
     if crate::tables::TableFormat::from_path(path)? == crate::tables::TableFormat::Tsv {
-        return read_tsv_pairs(path);
+        return read_tsv_pairs(path, source);
     }
     let df = read_table(path)?;
     let names: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
@@ -175,6 +180,7 @@ fn read_pairs(path: &Path, min_score: f32) -> Result<Vec<TrainingPair>> {
                 (Some(ckb), Some(arb)) => Ok(TrainingPair {
                     ckb: ckb.to_string(),
                     arb: arb.to_string(),
+                    source,
                 }),
                 _ => bail!(
                     "{}: row {}: an empty ckb or arb cell",
@@ -225,21 +231,29 @@ fn read_pairs(path: &Path, min_score: f32) -> Result<Vec<TrainingPair>> {
         .map(|(s, _)| s.as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    let source_is_ckb = match detect_language(&sample).lang {
+    let src_is_ckb = match detect_language(&sample).lang {
         Some(Lang::Ckb) | None => true,
         Some(Lang::Arb) => false,
     };
     Ok(kept
         .into_iter()
-        .map(|(s, t)| match source_is_ckb {
-            true => TrainingPair { ckb: s, arb: t },
-            false => TrainingPair { ckb: t, arb: s },
+        .map(|(s, t)| match src_is_ckb {
+            true => TrainingPair {
+                ckb: s,
+                arb: t,
+                source,
+            },
+            false => TrainingPair {
+                ckb: t,
+                arb: s,
+                source,
+            },
         })
         .collect())
 }
 
 /// A plain TSV with a header naming `ckb` and `arb` (no quoting).
-fn read_tsv_pairs(path: &Path) -> Result<Vec<TrainingPair>> {
+fn read_tsv_pairs(path: &Path, source: usize) -> Result<Vec<TrainingPair>> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     let text = crate::documents::decode_text(path, &bytes)?;
     let rows = crate::documents::read_plain_tsv(
@@ -253,7 +267,7 @@ fn read_tsv_pairs(path: &Path) -> Result<Vec<TrainingPair>> {
         .map(|(_, mut fields)| {
             let arb = fields.pop().expect("two columns asked for");
             let ckb = fields.pop().expect("two columns asked for");
-            TrainingPair { ckb, arb }
+            TrainingPair { ckb, arb, source }
         })
         .collect())
 }
@@ -412,8 +426,12 @@ fn card(
     let c = &record["config"];
     let _ = writeln!(
         card,
-        "LoRA rank {} and alpha {} on the query, key, value, attention-output, intermediate and output maps of all layers ({} parameters, stored in fp16); symmetric InfoNCE with in-batch negatives, temperature {}; AdamW, peak learning rate {}, linear warm-up over {} of the steps then linear decay, gradients clipped at norm 1; batches of {} pairs grouped by length; texts tokenised {}, sequences cut at {} tokens; {} epochs; seed {}; device {}.\n",
-        c["rank"], c["alpha"], report.adapter.parameter_count(), c["temperature"], c["learning_rate"], c["warmup"], c["batch_size"], pird_embed::TEXT_FORM, c["max_tokens"], c["epochs"], c["seed"], c["device"].as_str().unwrap_or("cpu")
+        "LoRA rank {} and alpha {} on the query, key, value, attention-output, intermediate and output maps of all layers ({} parameters, stored in fp16); symmetric InfoNCE with in-batch negatives, temperature {}; AdamW, peak learning rate {}, linear warm-up over {} of the steps then linear decay, gradients clipped at norm 1; batches of {} pairs {}, grouped by length; texts tokenised {}, sequences cut at {} tokens{}; {} epochs; seed {}; device {}.\n",
+        c["rank"], c["alpha"], report.adapter.parameter_count(), c["temperature"], c["learning_rate"], c["warmup"], c["batch_size"],
+        if config.one_source_per_batch { "each drawn from one training file" } else { "mixing the training files" },
+        pird_embed::TEXT_FORM, c["max_tokens"],
+        if config.cut_pairs_evenly { " (a pair's two sides to the same share of their tokens)" } else { "" },
+        c["epochs"], c["seed"], c["device"].as_str().unwrap_or("cpu")
     );
     let _ = writeln!(
         card,

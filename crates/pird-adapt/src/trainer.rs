@@ -509,9 +509,11 @@ mod tests {
         let (mut ckb, mut arb) = (row(100), row(60));
         cut_to_same_share(&mut ckb, &mut arb, 128);
         assert_eq!((ckb.len(), arb.len()), (100, 60), "short pairs stay whole");
+        // 4 * 128 / 400 rounds up to 2, but a side keeps its start, end and one token between.
         let (mut ckb, mut arb) = (row(4), row(400));
         cut_to_same_share(&mut ckb, &mut arb, 128);
-        assert_eq!((ckb.len(), arb.len()), (4, 128));
+        assert_eq!((ckb.len(), arb.len()), (3, 128));
+        assert_eq!((ckb[0], ckb[2]), (0, 3), "start and end tokens stay");
     }
 
     #[test]

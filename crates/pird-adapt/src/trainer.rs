@@ -369,9 +369,10 @@ fn length_grouped_batches(
         // for a source of one pair, another source's.
         if batches.last().is_some_and(|b| b.len() < 2) {
             let last = batches.pop().expect("checked");
-            match batches.len() > first {
-                true => batches[first].extend(last),
-                false => strays.extend(last),
+            if batches.len() > first {
+                batches[first].extend(last);
+            } else {
+                strays.extend(last);
             }
         }
     }

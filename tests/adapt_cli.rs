@@ -74,8 +74,6 @@ fn a_short_epoch_lowers_the_heldout_loss_and_the_adapter_merges() {
         "48",
         "--learning-rate",
         "1e-3",
-        "--one-source-per-batch",
-        "--cut-evenly",
         "--out",
         adapter.to_str().unwrap(),
     ]);
@@ -92,8 +90,10 @@ fn a_short_epoch_lowers_the_heldout_loss_and_the_adapter_merges() {
             .unwrap()
     };
     assert_eq!(record["epochs"][1]["steps"], 16);
+    // The shipped adapter's settings are the defaults.
     assert_eq!(record["config"]["one_source_per_batch"], true);
     assert_eq!(record["config"]["cut_pairs_evenly"], true);
+    assert_eq!(record["config"]["temperature"], 0.03);
     assert!(
         loss(1) < loss(0) - 0.05,
         "held-out loss {} before, {} after",
@@ -146,4 +146,46 @@ fn a_table_without_pairs_is_refused_by_name() {
         "{log}"
     );
     assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn one_file_batches_and_even_cuts_can_be_turned_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let (train, heldout) = (dir.path().join("train.tsv"), dir.path().join("held.tsv"));
+    tico_pairs("PubMed_8", 32, &train);
+    tico_pairs("Wikipedia_handpicked_1", 16, &heldout);
+    let adapter = dir.path().join("adapter");
+    let output = pird(&[
+        "--quiet",
+        "adapt",
+        train.to_str().unwrap(),
+        "--heldout",
+        heldout.to_str().unwrap(),
+        "--model",
+        &base_model(),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "16",
+        "--max-tokens",
+        "32",
+        "--max-steps",
+        "1",
+        "--one-source-per-batch=false",
+        "--cut-evenly=false",
+        "--out",
+        adapter.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(adapter.join("training.json")).unwrap())
+            .unwrap();
+    assert_eq!(record["config"]["one_source_per_batch"], false);
+    assert_eq!(record["config"]["cut_pairs_evenly"], false);
+    let card = std::fs::read_to_string(adapter.join("README.md")).unwrap();
+    assert!(card.contains("mixing the training files"), "{card}");
+    assert!(
+        !card.contains("to the same share of their tokens"),
+        "{card}"
+    );
 }

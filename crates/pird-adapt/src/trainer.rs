@@ -64,16 +64,16 @@ impl Default for TrainConfig {
             batch_size: 128,
             learning_rate: 5e-4,
             warmup: 0.1,
-            temperature: 0.05,
+            temperature: 0.03,
             max_tokens: 128,
-            cut_pairs_evenly: false,
+            cut_pairs_evenly: true,
             seed: 7,
             lora: LoraConfig {
                 rank: 16,
                 alpha: 32.0,
             },
             max_steps_per_epoch: None,
-            one_source_per_batch: false,
+            one_source_per_batch: true,
             base_model: "intfloat/multilingual-e5-small".into(),
         }
     }

@@ -69,7 +69,7 @@ pub struct AdaptArgs {
     #[arg(long, default_value_t = 5e-4)]
     pub learning_rate: f64,
     /// Softmax temperature of the InfoNCE loss.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.03)]
     pub temperature: f64,
     /// Longest training sequence in tokens (longer sentences are cut).
     #[arg(long, default_value_t = 128)]
@@ -84,13 +84,26 @@ pub struct AdaptArgs {
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
     /// Draw each batch's pairs from one training file, so that a pair's negatives share its
-    /// domain (medical sentences against medical sentences, not against Bible verses); by
-    /// default the files are mixed within batches.
-    #[arg(long)]
+    /// domain (medical sentences against medical sentences, not against Bible verses);
+    /// `--one-source-per-batch=false` mixes the files within batches.
+    #[arg(
+        long,
+        default_value_t = true,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        action = clap::ArgAction::Set
+    )]
     pub one_source_per_batch: bool,
     /// Cut a pair over --max-tokens on both sides to the same share of its tokens, rather than
-    /// each side on its own (a cut Sorani side may say less than its whole Arabic side).
-    #[arg(long)]
+    /// each side on its own (a cut Sorani side may say less than its whole Arabic side);
+    /// `--cut-evenly=false` cuts each side on its own.
+    #[arg(
+        long,
+        default_value_t = true,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        action = clap::ArgAction::Set
+    )]
     pub cut_evenly: bool,
     /// Stop each epoch after N steps (quick trials and tests).
     #[arg(long, value_name = "N")]

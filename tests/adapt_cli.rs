@@ -50,40 +50,53 @@ fn tico_pairs(doc: &str, limit: usize, path: &Path) {
     std::fs::write(path, out).unwrap();
 }
 
-#[test]
-fn a_short_epoch_lowers_the_heldout_loss_and_the_adapter_merges() {
-    let dir = tempfile::tempdir().unwrap();
-    let (train, heldout) = (dir.path().join("train.tsv"), dir.path().join("held.tsv"));
-    tico_pairs("PubMed_8", 256, &train);
-    tico_pairs("Wikipedia_handpicked_1", 96, &heldout);
-    let adapter = dir.path().join("adapter");
+/// Runs one epoch of `pird adapt` (batches of 16) on `train` pairs of TICO-19's PubMed_8 with
+/// `held` pairs of Wikipedia_handpicked_1 held out, plus `options`; returns the run and the
+/// adapter directory under `dir`.
+fn adapt_one_epoch(dir: &Path, train: usize, held: usize, options: &[&str]) -> (Output, PathBuf) {
+    let (train_file, held_file) = (dir.join("train.tsv"), dir.join("held.tsv"));
+    tico_pairs("PubMed_8", train, &train_file);
+    tico_pairs("Wikipedia_handpicked_1", held, &held_file);
+    let adapter = dir.join("adapter");
     let model = base_model();
-    let output = pird(&[
+    let mut args = vec![
         "--quiet",
         "adapt",
-        train.to_str().unwrap(),
+        train_file.to_str().unwrap(),
         "--heldout",
-        heldout.to_str().unwrap(),
+        held_file.to_str().unwrap(),
         "--model",
         &model,
         "--epochs",
         "1",
         "--batch-size",
         "16",
-        "--max-tokens",
-        "48",
-        "--learning-rate",
-        "1e-3",
         "--out",
         adapter.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(options);
+    (pird(&args), adapter)
+}
+
+/// The `training.json` record of an adapter directory.
+fn training_record(adapter: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(adapter.join("training.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn a_short_epoch_lowers_the_heldout_loss_and_the_adapter_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, adapter) = adapt_one_epoch(
+        dir.path(),
+        256,
+        96,
+        &["--max-tokens", "48", "--learning-rate", "1e-3"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let log = stderr(&output);
     assert!(log.contains("training on 256"), "{log}");
 
-    let record: Value =
-        serde_json::from_str(&std::fs::read_to_string(adapter.join("training.json")).unwrap())
-            .unwrap();
+    let record = training_record(&adapter);
     let loss = |epoch: usize| {
         record["epochs"][epoch]["heldout"][0]["loss"]
             .as_f64()
@@ -151,35 +164,17 @@ fn a_table_without_pairs_is_refused_by_name() {
 #[test]
 fn one_file_batches_and_even_cuts_can_be_turned_off() {
     let dir = tempfile::tempdir().unwrap();
-    let (train, heldout) = (dir.path().join("train.tsv"), dir.path().join("held.tsv"));
-    tico_pairs("PubMed_8", 32, &train);
-    tico_pairs("Wikipedia_handpicked_1", 16, &heldout);
-    let adapter = dir.path().join("adapter");
-    let output = pird(&[
-        "--quiet",
-        "adapt",
-        train.to_str().unwrap(),
-        "--heldout",
-        heldout.to_str().unwrap(),
-        "--model",
-        &base_model(),
-        "--epochs",
-        "1",
-        "--batch-size",
-        "16",
+    let options = [
         "--max-tokens",
         "32",
         "--max-steps",
         "1",
         "--one-source-per-batch=false",
         "--cut-evenly=false",
-        "--out",
-        adapter.to_str().unwrap(),
-    ]);
+    ];
+    let (output, adapter) = adapt_one_epoch(dir.path(), 32, 16, &options);
     assert!(output.status.success(), "{}", stderr(&output));
-    let record: Value =
-        serde_json::from_str(&std::fs::read_to_string(adapter.join("training.json")).unwrap())
-            .unwrap();
+    let record = training_record(&adapter);
     assert_eq!(record["config"]["one_source_per_batch"], false);
     assert_eq!(record["config"]["cut_pairs_evenly"], false);
     let card = std::fs::read_to_string(adapter.join("README.md")).unwrap();

@@ -107,6 +107,7 @@ fn a_short_epoch_lowers_the_heldout_loss_and_the_adapter_merges() {
     assert_eq!(record["config"]["one_source_per_batch"], true);
     assert_eq!(record["config"]["cut_pairs_evenly"], true);
     assert_eq!(record["config"]["temperature"], 0.03);
+    assert_eq!(record["config"]["neighbour_run"], 1);
     assert!(
         loss(1) < loss(0) - 0.05,
         "held-out loss {} before, {} after",
@@ -117,6 +118,7 @@ fn a_short_epoch_lowers_the_heldout_loss_and_the_adapter_merges() {
     assert!(card.contains("| held | 96 | InfoNCE loss |"), "{card}");
     assert!(card.contains("each drawn from one training file"), "{card}");
     assert!(card.contains("to the same share of their tokens"), "{card}");
+    assert!(!card.contains("consecutive pairs"), "{card}");
 
     // The adapter merges into a fresh import of the default model's source file.
     let source = repo().join("data/models/.cache/e5-small-q4.bin");
@@ -162,7 +164,7 @@ fn a_table_without_pairs_is_refused_by_name() {
 }
 
 #[test]
-fn one_file_batches_and_even_cuts_can_be_turned_off() {
+fn batch_settings_other_than_the_defaults_reach_the_record_and_card() {
     let dir = tempfile::tempdir().unwrap();
     let options = [
         "--max-tokens",
@@ -171,14 +173,20 @@ fn one_file_batches_and_even_cuts_can_be_turned_off() {
         "1",
         "--one-source-per-batch=false",
         "--cut-evenly=false",
+        "--neighbour-run",
+        "4",
     ];
     let (output, adapter) = adapt_one_epoch(dir.path(), 32, 16, &options);
     assert!(output.status.success(), "{}", stderr(&output));
     let record = training_record(&adapter);
     assert_eq!(record["config"]["one_source_per_batch"], false);
     assert_eq!(record["config"]["cut_pairs_evenly"], false);
+    assert_eq!(record["config"]["neighbour_run"], 4);
     let card = std::fs::read_to_string(adapter.join("README.md")).unwrap();
-    assert!(card.contains("mixing the training files"), "{card}");
+    assert!(
+        card.contains("mixing the training files, in runs of 4 consecutive pairs"),
+        "{card}"
+    );
     assert!(
         !card.contains("to the same share of their tokens"),
         "{card}"

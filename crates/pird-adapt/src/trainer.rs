@@ -6,8 +6,10 @@
 //! cost on a CPU, by about a third without making the negatives of a batch any less random in
 //! what they say. Optionally a batch holds pairs of one source (training file) only, so that a
 //! medical sentence's negatives are other medical sentences rather than Bible verses it is
-//! trivially told apart from. The learning rate warms up linearly and then decays linearly
-//! to zero; gradients are clipped at norm 1. Everything random follows `seed`.
+//! trivially told apart from; and optionally pairs move in runs of consecutive pairs of a file,
+//! so that a pair's negatives include its neighbours. The learning rate warms up linearly and
+//! then decays linearly to zero; gradients are clipped at norm 1. Everything random follows
+//! `seed`.
 
 use crate::heldout::{retrieval, HeldOutScores};
 use crate::loss::symmetric_info_nce;
@@ -20,6 +22,7 @@ use pird_embed::{
 };
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use rand::Rng;
 use rand::SeedableRng;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -53,6 +56,10 @@ pub struct TrainConfig {
     /// Draw each batch from one source (`TrainingPair::source`) so that negatives share the
     /// pair's domain; when false, sources are mixed within batches.
     pub one_source_per_batch: bool,
+    /// Keep runs of this many consecutive pairs of a training file together in one batch, so
+    /// that a pair's negatives include its neighbours in the document (same topic, same names:
+    /// the confusions left after training); 1 draws pairs one by one.
+    pub neighbour_run: usize,
     /// Name of the base model, recorded in the adapter's configuration.
     pub base_model: String,
 }
@@ -74,6 +81,7 @@ impl Default for TrainConfig {
             },
             max_steps_per_epoch: None,
             one_source_per_batch: true,
+            neighbour_run: 1,
             base_model: "intfloat/multilingual-e5-small".into(),
         }
     }
@@ -263,6 +271,7 @@ pub fn train(
         &train_ids,
         config.batch_size,
         config.one_source_per_batch,
+        config.neighbour_run,
         &mut StdRng::seed_from_u64(config.seed),
     )
     .len();
@@ -291,6 +300,7 @@ pub fn train(
             &train_ids,
             config.batch_size,
             config.one_source_per_batch,
+            config.neighbour_run,
             &mut rng,
         );
         observer.epoch_started(epoch, steps_per_epoch);
@@ -337,33 +347,45 @@ fn learning_rate(config: &TrainConfig, step: usize, warmup: usize, total: usize)
 }
 
 /// Shuffled batches of pair indices, grouped by length within windows of 8 batches, and, when
-/// `one_source_per_batch`, each from one source.
+/// `one_source_per_batch`, each from one source; with `neighbour_run` > 1 the pairs move in runs
+/// of that many consecutive pairs of a file, which stay together in a batch.
 fn length_grouped_batches(
     pairs: &TokenizedPairs,
     batch_size: usize,
     one_source_per_batch: bool,
+    neighbour_run: usize,
     rng: &mut StdRng,
 ) -> Vec<Vec<usize>> {
-    let mut order: Vec<usize> = (0..pairs.len()).collect();
-    order.shuffle(rng);
-    let mut pools: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in order {
+    let mut pools: BTreeMap<usize, Vec<Vec<usize>>> = BTreeMap::new();
+    for unit in shuffled_units(pairs, neighbour_run, rng) {
         let pool = if one_source_per_batch {
-            pairs.source[i]
+            pairs.source[unit[0]]
         } else {
             0
         };
-        pools.entry(pool).or_default().push(i);
+        pools.entry(pool).or_default().push(unit);
     }
     let length = |i: usize| pairs.ckb[i].len().max(pairs.arb[i].len());
+    let unit_length = |unit: &[usize]| unit.iter().map(|&i| length(i)).max().unwrap_or(0);
     let mut batches: Vec<Vec<usize>> = Vec::new();
     let mut strays = Vec::new();
     for pool in pools.values() {
         let first = batches.len();
-        for window in pool.chunks(batch_size * 8) {
-            let mut window = window.to_vec();
-            window.sort_by_key(|&i| std::cmp::Reverse(length(i)));
-            batches.extend(window.chunks(batch_size).map(<[usize]>::to_vec));
+        let mut window: Vec<&[usize]> = Vec::new();
+        let mut in_window = 0;
+        for (k, unit) in pool.iter().enumerate() {
+            window.push(unit);
+            in_window += unit.len();
+            if in_window >= batch_size * 8 || k + 1 == pool.len() {
+                window.sort_by_key(|unit| std::cmp::Reverse(unit_length(unit)));
+                let flat: Vec<usize> = window
+                    .iter()
+                    .flat_map(|unit| unit.iter().copied())
+                    .collect();
+                batches.extend(flat.chunks(batch_size).map(<[usize]>::to_vec));
+                window.clear();
+                in_window = 0;
+            }
         }
         // A last batch of one pair has no negatives: it joins its source's first batch, or,
         // for a source of one pair, another source's.
@@ -383,6 +405,31 @@ fn length_grouped_batches(
     }
     batches.shuffle(rng);
     batches
+}
+
+/// The pairs in random order, one by one, or, when `run` > 1, in runs of `run` consecutive pairs
+/// of one source (the first run of each source shorter by a random offset, so that runs start
+/// elsewhere each epoch).
+fn shuffled_units(pairs: &TokenizedPairs, run: usize, rng: &mut StdRng) -> Vec<Vec<usize>> {
+    if run <= 1 {
+        let mut order: Vec<usize> = (0..pairs.len()).collect();
+        order.shuffle(rng);
+        return order.into_iter().map(|i| vec![i]).collect();
+    }
+    let mut by_source: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, &source) in pairs.source.iter().enumerate() {
+        by_source.entry(source).or_default().push(i);
+    }
+    let mut units = Vec::new();
+    for members in by_source.values() {
+        let (head, rest) = members.split_at(rng.random_range(0..run).min(members.len()));
+        if !head.is_empty() {
+            units.push(head.to_vec());
+        }
+        units.extend(rest.chunks(run).map(<[usize]>::to_vec));
+    }
+    units.shuffle(rng);
+    units
 }
 
 /// Embeds one side without gradients, in length-sorted batches, rows in input order.
@@ -472,7 +519,7 @@ mod tests {
             source: (0..50).map(|i| i % 3).collect(),
         };
         let mut rng = StdRng::seed_from_u64(1);
-        let batches = length_grouped_batches(&pairs, 4, false, &mut rng);
+        let batches = length_grouped_batches(&pairs, 4, false, 1, &mut rng);
         let mut all: Vec<usize> = batches.iter().flatten().copied().collect();
         all.sort_unstable();
         assert_eq!(all, (0..50).collect::<Vec<_>>());
@@ -486,7 +533,7 @@ mod tests {
             })
             .sum();
         assert!(spread < 50 * 10, "spread {spread}");
-        let again = length_grouped_batches(&pairs, 4, false, &mut StdRng::seed_from_u64(1));
+        let again = length_grouped_batches(&pairs, 4, false, 1, &mut StdRng::seed_from_u64(1));
         assert_eq!(batches, again, "the seed decides the order");
         assert!(
             batches
@@ -527,7 +574,7 @@ mod tests {
             arb: (0..42).map(|i| vec![1; 3 + i % 5]).collect(),
             source,
         };
-        let batches = length_grouped_batches(&pairs, 4, true, &mut StdRng::seed_from_u64(3));
+        let batches = length_grouped_batches(&pairs, 4, true, 1, &mut StdRng::seed_from_u64(3));
         let mut all: Vec<usize> = batches.iter().flatten().copied().collect();
         all.sort_unstable();
         assert_eq!(all, (0..42).collect::<Vec<_>>());
@@ -542,5 +589,46 @@ mod tests {
             "only the stray one-pair source joins another's batch"
         );
         assert!(mixed[0].contains(&41));
+    }
+
+    #[test]
+    fn runs_of_neighbours_stay_together_in_a_batch() {
+        // Two sources of 64 pairs whose lengths change from pair to pair, as in real text.
+        let lengths: Vec<usize> = (0..128).map(|i| 3 + (i * 7) % 40).collect();
+        let pairs = TokenizedPairs {
+            ckb: lengths.iter().map(|&n| vec![1; n]).collect(),
+            arb: lengths.iter().map(|&n| vec![1; n / 2 + 1]).collect(),
+            source: (0..128).map(|i| i / 64).collect(),
+        };
+        let together = |run: usize| -> usize {
+            let batches =
+                length_grouped_batches(&pairs, 8, true, run, &mut StdRng::seed_from_u64(5));
+            let mut all: Vec<usize> = batches.iter().flatten().copied().collect();
+            all.sort_unstable();
+            assert_eq!(
+                all,
+                (0..128).collect::<Vec<_>>(),
+                "run {run}: every pair once"
+            );
+            assert!(batches
+                .iter()
+                .all(|b| b.iter().all(|&i| pairs.source[i] == pairs.source[b[0]])));
+            let mut batch_of = vec![0; 128];
+            for (b, batch) in batches.iter().enumerate() {
+                for &i in batch {
+                    batch_of[i] = b;
+                }
+            }
+            (0..127).filter(|&i| batch_of[i] == batch_of[i + 1]).count()
+        };
+        // Runs of 4: at most 2 + 2 * 16 of the 127 neighbour links fall between runs, and at
+        // most one run is split at each of the 16 batch ends.
+        let runs = together(4);
+        assert!(runs >= 127 - 34 - 16, "{runs} neighbours share a batch");
+        let one_by_one = together(1);
+        assert!(
+            one_by_one < runs / 2,
+            "{one_by_one} neighbours share a batch one by one"
+        );
     }
 }

@@ -105,6 +105,11 @@ pub struct AdaptArgs {
         action = clap::ArgAction::Set
     )]
     pub cut_evenly: bool,
+    /// Keep runs of N consecutive pairs of a training file together in one batch, so that a
+    /// pair's negatives include its neighbours in the document (same topic, same names); 1
+    /// draws pairs one by one.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub neighbour_run: usize,
     /// Stop each epoch after N steps (quick trials and tests).
     #[arg(long, value_name = "N")]
     pub max_steps: Option<usize>,

@@ -94,6 +94,7 @@ pub fn run(args: &AdaptArgs, quiet: bool) -> Result<()> {
         max_steps_per_epoch: args.max_steps,
         one_source_per_batch: args.one_source_per_batch,
         cut_pairs_evenly: args.cut_evenly,
+        neighbour_run: args.neighbour_run,
         base_model: base_model_name(&model),
         ..TrainConfig::default()
     };
@@ -130,6 +131,7 @@ pub fn run(args: &AdaptArgs, quiet: bool) -> Result<()> {
             "max_steps_per_epoch": config.max_steps_per_epoch,
             "one_source_per_batch": config.one_source_per_batch,
             "cut_pairs_evenly": config.cut_pairs_evenly,
+            "neighbour_run": config.neighbour_run,
             "device": args.device, "threads": args.threads,
             "text_form": pird_embed::TEXT_FORM,
         },
@@ -426,9 +428,10 @@ fn card(
     let c = &record["config"];
     let _ = writeln!(
         card,
-        "LoRA rank {} and alpha {} on the query, key, value, attention-output, intermediate and output maps of all layers ({} parameters, stored in fp16); symmetric InfoNCE with in-batch negatives, temperature {}; AdamW, peak learning rate {}, linear warm-up over {} of the steps then linear decay, gradients clipped at norm 1; batches of {} pairs {}, grouped by length; texts tokenised {}, sequences cut at {} tokens{}; {} epochs; seed {}; device {}.\n",
+        "LoRA rank {} and alpha {} on the query, key, value, attention-output, intermediate and output maps of all layers ({} parameters, stored in fp16); symmetric InfoNCE with in-batch negatives, temperature {}; AdamW, peak learning rate {}, linear warm-up over {} of the steps then linear decay, gradients clipped at norm 1; batches of {} pairs {}{}, grouped by length; texts tokenised {}, sequences cut at {} tokens{}; {} epochs; seed {}; device {}.\n",
         c["rank"], c["alpha"], report.adapter.parameter_count(), c["temperature"], c["learning_rate"], c["warmup"], c["batch_size"],
         if config.one_source_per_batch { "each drawn from one training file" } else { "mixing the training files" },
+        if config.neighbour_run > 1 { format!(", in runs of {} consecutive pairs", config.neighbour_run) } else { String::new() },
         pird_embed::TEXT_FORM, c["max_tokens"],
         if config.cut_pairs_evenly { " (a pair's two sides to the same share of their tokens)" } else { "" },
         c["epochs"], c["seed"], c["device"].as_str().unwrap_or("cpu")

@@ -497,6 +497,24 @@ fn evaluate(
 mod tests {
     use super::*;
 
+    /// Token rows of `n` pairs: a Sorani side of length `3 + (i * 7) % 40` (lengths that change
+    /// from pair to pair, as in real text), an Arabic side about half as long, and `source(i)`.
+    fn pairs_of_varied_lengths(n: usize, source: impl Fn(usize) -> usize) -> TokenizedPairs {
+        let lengths: Vec<usize> = (0..n).map(|i| 3 + (i * 7) % 40).collect();
+        TokenizedPairs {
+            ckb: lengths.iter().map(|&l| vec![1; l]).collect(),
+            arb: lengths.iter().map(|&l| vec![1; l / 2 + 1]).collect(),
+            source: (0..n).map(source).collect(),
+        }
+    }
+
+    /// Asserts that `batches` hold each of the `n` pairs exactly once.
+    fn assert_every_pair_once(batches: &[Vec<usize>], n: usize) {
+        let mut all: Vec<usize> = batches.iter().flatten().copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..n).collect::<Vec<_>>(), "every pair once");
+    }
+
     #[test]
     fn the_learning_rate_warms_up_then_decays_to_zero() {
         let config = TrainConfig {
@@ -512,17 +530,11 @@ mod tests {
 
     #[test]
     fn batches_cover_every_pair_once_and_group_lengths() {
-        let lengths: Vec<usize> = (0..50).map(|i| 3 + (i * 7) % 40).collect();
-        let pairs = TokenizedPairs {
-            ckb: lengths.iter().map(|&n| vec![1; n]).collect(),
-            arb: lengths.iter().map(|&n| vec![1; n / 2 + 1]).collect(),
-            source: (0..50).map(|i| i % 3).collect(),
-        };
+        let pairs = pairs_of_varied_lengths(50, |i| i % 3);
+        let lengths: Vec<usize> = pairs.ckb.iter().map(Vec::len).collect();
         let mut rng = StdRng::seed_from_u64(1);
         let batches = length_grouped_batches(&pairs, 4, false, 1, &mut rng);
-        let mut all: Vec<usize> = batches.iter().flatten().copied().collect();
-        all.sort_unstable();
-        assert_eq!(all, (0..50).collect::<Vec<_>>());
+        assert_every_pair_once(&batches, 50);
         assert!(batches.iter().all(|b| b.len() >= 2));
         // Within a batch the lengths are close: sorted inside windows of 8 batches.
         let spread: usize = batches
@@ -575,9 +587,7 @@ mod tests {
             source,
         };
         let batches = length_grouped_batches(&pairs, 4, true, 1, &mut StdRng::seed_from_u64(3));
-        let mut all: Vec<usize> = batches.iter().flatten().copied().collect();
-        all.sort_unstable();
-        assert_eq!(all, (0..42).collect::<Vec<_>>());
+        assert_every_pair_once(&batches, 42);
         assert!(batches.iter().all(|b| b.len() >= 2));
         let mixed: Vec<&Vec<usize>> = batches
             .iter()
@@ -593,23 +603,12 @@ mod tests {
 
     #[test]
     fn runs_of_neighbours_stay_together_in_a_batch() {
-        // Two sources of 64 pairs whose lengths change from pair to pair, as in real text.
-        let lengths: Vec<usize> = (0..128).map(|i| 3 + (i * 7) % 40).collect();
-        let pairs = TokenizedPairs {
-            ckb: lengths.iter().map(|&n| vec![1; n]).collect(),
-            arb: lengths.iter().map(|&n| vec![1; n / 2 + 1]).collect(),
-            source: (0..128).map(|i| i / 64).collect(),
-        };
+        // Two sources of 64 pairs.
+        let pairs = pairs_of_varied_lengths(128, |i| i / 64);
         let together = |run: usize| -> usize {
             let batches =
                 length_grouped_batches(&pairs, 8, true, run, &mut StdRng::seed_from_u64(5));
-            let mut all: Vec<usize> = batches.iter().flatten().copied().collect();
-            all.sort_unstable();
-            assert_eq!(
-                all,
-                (0..128).collect::<Vec<_>>(),
-                "run {run}: every pair once"
-            );
+            assert_every_pair_once(&batches, 128);
             assert!(batches
                 .iter()
                 .all(|b| b.iter().all(|&i| pairs.source[i] == pairs.source[b[0]])));

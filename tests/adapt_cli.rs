@@ -107,7 +107,7 @@ fn a_short_epoch_lowers_the_heldout_loss_and_the_adapter_merges() {
     assert_eq!(record["config"]["one_source_per_batch"], true);
     assert_eq!(record["config"]["cut_pairs_evenly"], true);
     assert_eq!(record["config"]["temperature"], 0.03);
-    assert_eq!(record["config"]["neighbour_run"], 1);
+    assert_eq!(record["config"]["neighbour_run"], 16);
     assert!(
         loss(1) < loss(0) - 0.05,
         "held-out loss {} before, {} after",

@@ -5,7 +5,7 @@
 //! InfoNCE loss over the set in fixed batches, the quantity training lowers.
 
 use ndarray::ArrayView2;
-use pird_align::{margin_matrix, CentredSide, DEFAULT_K};
+use pird_align::{margin_matrix, CentredSide, RETRIEVAL_K};
 use pird_eval::{diagonal_gold, retrieval_scores, MetricError, SimilarityMatrix};
 
 /// P@1 in both directions.
@@ -35,7 +35,7 @@ pub struct HeldOutScores {
     pub loss: f64,
     /// P@1 with plain cosine.
     pub cosine: BothWays,
-    /// P@1 with the ratio margin over centred vectors (k = 4).
+    /// P@1 with the ratio margin over centred vectors (k = `RETRIEVAL_K`).
     pub centred_margin: BothWays,
 }
 
@@ -60,7 +60,7 @@ pub fn retrieval(
     let margin = p_at_1(margin_matrix(
         ckb.sentences.view(),
         arb.sentences.view(),
-        DEFAULT_K,
+        RETRIEVAL_K,
     ))?;
     Ok((cosine, margin))
 }

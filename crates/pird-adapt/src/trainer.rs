@@ -81,7 +81,7 @@ impl Default for TrainConfig {
             },
             max_steps_per_epoch: None,
             one_source_per_batch: true,
-            neighbour_run: 1,
+            neighbour_run: 16,
             base_model: "intfloat/multilingual-e5-small".into(),
         }
     }

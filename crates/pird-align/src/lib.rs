@@ -30,7 +30,7 @@ pub use docalign::{
 pub use document_pair::{
     align_pair, bead_shapes, AlignedBead, PairError, PairMode, ParallelStrategy,
 };
-pub use margin::{margin_matrix, ratio_margin, MarginScorer, DEFAULT_K};
+pub use margin::{margin_matrix, ratio_margin, MarginScorer, DEFAULT_K, RETRIEVAL_K};
 pub use mining::{mine_comparable, mine_with_scorer, MinedPair, MiningConfig};
 pub use overlap::{overlap_spans, OverlapError, Overlaps};
 pub use pair_score::{mean_row, Background, CentredSide, NeighbourSearch, PairScorer};

@@ -108,7 +108,7 @@ pub struct AdaptArgs {
     /// Keep runs of N consecutive pairs of a training file together in one batch, so that a
     /// pair's negatives include its neighbours in the document (same topic, same names); 1
     /// draws pairs one by one.
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 16)]
     pub neighbour_run: usize,
     /// Stop each epoch after N steps (quick trials and tests).
     #[arg(long, value_name = "N")]
@@ -236,7 +236,7 @@ pub struct EvalSuiteArgs {
     #[arg(long)]
     pub no_background: bool,
     /// Neighbourhood size of the retrieval task's margins (the aligners use k = 4).
-    #[arg(long, default_value_t = pird_align::DEFAULT_K)]
+    #[arg(long, default_value_t = pird_align::RETRIEVAL_K)]
     pub retrieval_k: usize,
     /// Anchor bonus for agreeing numbers, months and Latin tokens (retrieval's anchored method).
     #[arg(long, default_value_t = pird_align::AnchorScorer::default().strong_weight)]

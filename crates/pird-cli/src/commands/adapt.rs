@@ -10,6 +10,7 @@ use pird_adapt::heldout::BothWays;
 use pird_adapt::{
     deduplicate, EpochReport, HeldOutSet, TrainConfig, TrainObserver, TrainReport, TrainingPair,
 };
+use pird_align::{DEFAULT_K, RETRIEVAL_K};
 use pird_embed::backends::tch::parse_device;
 use pird_embed::{resolve_model, LoraConfig, ModelDir, SentenceTokenizer, TchOptions};
 use pird_text::{detect_language, Lang};
@@ -382,7 +383,7 @@ fn card(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let _ = writeln!(card, "## Held-out figures\n\nP@1 over each set as Sorani → Arabic / Arabic → Sorani; *centred margin* is the ratio margin (k = 4) after removing each language's mean vector, what pird's aligners use.\n");
+    let _ = writeln!(card, "## Held-out figures\n\nP@1 over each set as Sorani → Arabic / Arabic → Sorani; *centred margin* is the ratio margin (k = {RETRIEVAL_K}, pird's retrieval setting; the aligners use k = {DEFAULT_K}) after removing each language's mean vector.\n");
     let _ = write!(card, "| set | pairs | measure |");
     for epoch in &report.epochs {
         let _ = write!(

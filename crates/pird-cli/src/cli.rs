@@ -108,7 +108,7 @@ pub struct AdaptArgs {
     /// Keep runs of N consecutive pairs of a training file together in one batch, so that a
     /// pair's negatives include its neighbours in the document (same topic, same names); 1
     /// draws pairs one by one.
-    #[arg(long, value_name = "N", default_value_t = pird_adapt::TrainConfig::default().neighbour_run)]
+    #[arg(long, value_name = "N", default_value_t = 16)]
     pub neighbour_run: usize,
     /// Stop each epoch after N steps (quick trials and tests).
     #[arg(long, value_name = "N")]

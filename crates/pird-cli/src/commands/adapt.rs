@@ -81,24 +81,7 @@ pub fn run(args: &AdaptArgs, quiet: bool) -> Result<()> {
         train.len()
     );
 
-    let config = TrainConfig {
-        epochs: args.epochs,
-        batch_size: args.batch_size,
-        learning_rate: args.learning_rate,
-        temperature: args.temperature,
-        max_tokens: args.max_tokens,
-        seed: args.seed,
-        lora: LoraConfig {
-            rank: args.rank,
-            alpha: args.alpha,
-        },
-        max_steps_per_epoch: args.max_steps,
-        one_source_per_batch: args.one_source_per_batch,
-        cut_pairs_evenly: args.cut_evenly,
-        neighbour_run: args.neighbour_run,
-        base_model: base_model_name(&model),
-        ..TrainConfig::default()
-    };
+    let config = train_config(args, base_model_name(&model));
     let options = TchOptions {
         device: parse_device(&args.device)?,
         threads: args.threads,
@@ -163,6 +146,28 @@ pub fn run(args: &AdaptArgs, quiet: bool) -> Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// The training settings that `args` ask for, on the model named `base_model`.
+fn train_config(args: &AdaptArgs, base_model: String) -> TrainConfig {
+    TrainConfig {
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        learning_rate: args.learning_rate,
+        temperature: args.temperature,
+        max_tokens: args.max_tokens,
+        seed: args.seed,
+        lora: LoraConfig {
+            rank: args.rank,
+            alpha: args.alpha,
+        },
+        max_steps_per_epoch: args.max_steps,
+        one_source_per_batch: args.one_source_per_batch,
+        cut_pairs_evenly: args.cut_evenly,
+        neighbour_run: args.neighbour_run,
+        base_model,
+        ..TrainConfig::default()
+    }
 }
 
 /// Pairs of a table with `ckb` and `arb` columns, or of an `alignments` table (rows scoring at
@@ -494,5 +499,32 @@ impl TrainObserver for Observer {
             bar.finish_and_clear();
         }
         eprint!("{}", epoch_lines(report));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    // clap's defaults are literals (they also print in --help); this keeps them equal to the
+    // library's, which tests and scripts/train-adapter rely on.
+    #[test]
+    fn the_command_line_defaults_are_the_library_defaults() {
+        let cli = Cli::parse_from([
+            "pird",
+            "adapt",
+            "train.tsv",
+            "--heldout",
+            "h.tsv",
+            "-o",
+            "out",
+        ]);
+        let Command::Adapt(args) = cli.command else {
+            panic!("not parsed as `pird adapt`");
+        };
+        let library = TrainConfig::default();
+        assert_eq!(train_config(&args, library.base_model.clone()), library);
     }
 }

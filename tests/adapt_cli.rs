@@ -108,6 +108,7 @@ fn a_short_epoch_lowers_the_heldout_loss_and_the_adapter_merges() {
     assert_eq!(record["config"]["cut_pairs_evenly"], true);
     assert_eq!(record["config"]["temperature"], 0.03);
     assert_eq!(record["config"]["neighbour_run"], 16);
+    assert_eq!(record["heldout_margin_k"], pird_align::RETRIEVAL_K);
     assert!(
         loss(1) < loss(0) - 0.05,
         "held-out loss {} before, {} after",

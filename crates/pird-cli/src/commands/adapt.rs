@@ -107,6 +107,7 @@ pub fn run(args: &AdaptArgs, quiet: bool) -> Result<()> {
             "min_score_of_alignment_tables": args.min_score,
         },
         "heldout": args.heldout.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "heldout_margin_k": RETRIEVAL_K,
         "config": {
             "epochs": config.epochs, "batch_size": config.batch_size,
             "learning_rate": config.learning_rate, "warmup": config.warmup,

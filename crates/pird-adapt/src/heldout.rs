@@ -8,6 +8,9 @@ use ndarray::ArrayView2;
 use pird_align::{margin_matrix, CentredSide, RETRIEVAL_K};
 use pird_eval::{diagonal_gold, retrieval_scores, MetricError, SimilarityMatrix};
 
+/// Neighbourhood size of the held-out centred margin: pird's retrieval setting.
+pub const MARGIN_K: usize = RETRIEVAL_K;
+
 /// P@1 in both directions.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BothWays {
@@ -35,7 +38,7 @@ pub struct HeldOutScores {
     pub loss: f64,
     /// P@1 with plain cosine.
     pub cosine: BothWays,
-    /// P@1 with the ratio margin over centred vectors (k = `RETRIEVAL_K`).
+    /// P@1 with the ratio margin over centred vectors (k = [`MARGIN_K`]).
     pub centred_margin: BothWays,
 }
 
@@ -60,7 +63,7 @@ pub fn retrieval(
     let margin = p_at_1(margin_matrix(
         ckb.sentences.view(),
         arb.sentences.view(),
-        RETRIEVAL_K,
+        MARGIN_K,
     ))?;
     Ok((cosine, margin))
 }

@@ -6,11 +6,11 @@ use crate::progress;
 use crate::tables::{read_table, str_column};
 use anyhow::{bail, Context, Result};
 use indicatif::ProgressBar;
-use pird_adapt::heldout::BothWays;
+use pird_adapt::heldout::{BothWays, MARGIN_K};
 use pird_adapt::{
     deduplicate, EpochReport, HeldOutSet, TrainConfig, TrainObserver, TrainReport, TrainingPair,
 };
-use pird_align::{DEFAULT_K, RETRIEVAL_K};
+use pird_align::DEFAULT_K;
 use pird_embed::backends::tch::parse_device;
 use pird_embed::{resolve_model, LoraConfig, ModelDir, SentenceTokenizer, TchOptions};
 use pird_text::{detect_language, Lang};
@@ -107,7 +107,7 @@ pub fn run(args: &AdaptArgs, quiet: bool) -> Result<()> {
             "min_score_of_alignment_tables": args.min_score,
         },
         "heldout": args.heldout.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-        "heldout_margin_k": RETRIEVAL_K,
+        "heldout_margin_k": MARGIN_K,
         "config": {
             "epochs": config.epochs, "batch_size": config.batch_size,
             "learning_rate": config.learning_rate, "warmup": config.warmup,
@@ -389,7 +389,7 @@ fn card(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let _ = writeln!(card, "## Held-out figures\n\nP@1 over each set as Sorani → Arabic / Arabic → Sorani; *centred margin* is the ratio margin (k = {RETRIEVAL_K}, pird's retrieval setting; the aligners use k = {DEFAULT_K}) after removing each language's mean vector.\n");
+    let _ = writeln!(card, "## Held-out figures\n\nP@1 over each set as Sorani → Arabic / Arabic → Sorani; *centred margin* is the ratio margin (k = {MARGIN_K}, pird's retrieval setting; the aligners use k = {DEFAULT_K}) after removing each language's mean vector.\n");
     let _ = write!(card, "| set | pairs | measure |");
     for epoch in &report.epochs {
         let _ = write!(

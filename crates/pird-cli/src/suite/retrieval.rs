@@ -2,7 +2,8 @@
 //! the other language among all 996? P@1 and xSIM error both ways, for each scoring method:
 //!
 //! - `cosine`: the model's raw cosine;
-//! - `margin`: ratio margin (k = 2, or `--retrieval-k`) over raw vectors (Artetxe & Schwenk);
+//! - `margin`: ratio margin (k = `pird_align::RETRIEVAL_K`, or `--retrieval-k`) over raw vectors
+//!   (Artetxe & Schwenk);
 //! - `centred-margin`: ratio margin after removing each language's mean vector, taken from the
 //!   input itself (what pird's aligners use);
 //! - `centred-margin+anchors`: the same plus the anchor evidence of `pird_align::anchors`.

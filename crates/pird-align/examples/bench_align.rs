@@ -22,8 +22,8 @@
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 use pird_align::Bead;
 use pird_align::{
-    align_pair, mine_with_scorer, CostConfig, MiningConfig, Overlaps, PairMode, PairScorer,
-    ParallelStrategy, DEFAULT_K,
+    mine_with_scorer, CostConfig, MiningConfig, Overlaps, PairAligner, PairMode, PairScorer,
+    PairSide, ParallelStrategy, DEFAULT_K,
 };
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -70,7 +70,7 @@ fn main() -> Result<()> {
 }
 
 /// The parallel aligner as `pird align --mode parallel` runs it without a background
-/// (`align_pair`: centring, margin neighbourhoods near the diagonal, the banded DP, bead scores).
+/// (`PairAligner`: centring, margin neighbourhoods near the diagonal, the banded DP, bead scores).
 fn parallel(n: usize) -> Result<()> {
     let (source, target, gold) = parallel_pair(n, 1);
     // The precomputed run embeddings (the CLI embeds joined runs; here their normalised sums).
@@ -83,7 +83,19 @@ fn parallel(n: usize) -> Result<()> {
         deletion_percentile: CostConfig::default().deletion_percentile,
         strategy: ParallelStrategy::Dp,
     };
-    let aligned = align_pair(&source_runs, &target_runs, None, None, None, &mode)?;
+    let aligner = PairAligner::new(mode, None, None)?;
+    // No languages: the parallel search reads vectors only, and anchors need languages.
+    let (source_texts, target_texts) =
+        (vec![String::new(); n], vec![String::new(); target.nrows()]);
+    let side = |runs, texts| PairSide {
+        runs,
+        texts,
+        lang: None,
+    };
+    let aligned = aligner.align(
+        side(&source_runs, &source_texts),
+        side(&target_runs, &target_texts),
+    )?;
     let seconds = start.elapsed().as_secs_f64();
 
     let found: std::collections::HashSet<_> =

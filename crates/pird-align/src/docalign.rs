@@ -75,6 +75,25 @@ pub fn document_vectors_around(
     out
 }
 
+/// For each source document, the most similar target document other than its own partner (the
+/// target at the same index): the same-topic control of comparable mining, where a document is
+/// mined against another story that reads most like its own. Document vectors as
+/// [`document_vectors_with`] gives them; `None` where there is no other target.
+pub fn most_similar_other(source: ArrayView2<f32>, target: ArrayView2<f32>) -> Vec<Option<usize>> {
+    let cosine = source.dot(&target.t());
+    cosine
+        .outer_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map(|(j, _)| j)
+        })
+        .collect()
+}
+
 /// Pairs source and target documents one to one, maximising the total margin.
 ///
 /// With unequal counts, the larger side keeps some documents unpaired.
@@ -126,6 +145,23 @@ pub fn align_documents(source: ArrayView2<f32>, target: ArrayView2<f32>, k: usiz
 mod tests {
     use super::*;
     use rand::rngs::StdRng;
+
+    #[test]
+    fn the_most_similar_other_document_skips_the_partner() {
+        let source = ndarray::array![[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]];
+        let target = ndarray::array![[1.0, 0.0], [0.0, 1.0], [0.8, 0.6]];
+        assert_eq!(
+            most_similar_other(source.view(), target.view()),
+            vec![Some(2), Some(2), Some(1)]
+        );
+        assert_eq!(
+            most_similar_other(
+                source.slice(ndarray::s![..1, ..]),
+                target.slice(ndarray::s![..1, ..])
+            ),
+            vec![None]
+        );
+    }
     use rand::{Rng, SeedableRng};
 
     #[test]

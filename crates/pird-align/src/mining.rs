@@ -4,7 +4,10 @@
 //! sentences, in any order. Pairs are found non-monotonically by ratio margin over centred
 //! vectors in both directions, optionally kept only when each side is the other's best, and
 //! extended to 2-1 or 1-2 beads when two adjacent sentences of one side together match one
-//! sentence of the other better than either alone.
+//! sentence of the other better than either alone. A pair's diagonal neighbours (the sentences
+//! right after, or right before, on both sides) join it when they are each other's candidates
+//! too: reports that share a passage keep its order, though not every sentence of it is a
+//! mutual best (a Sorani sentence may add a clause its Arabic partner leaves out).
 
 use crate::overlap::Overlaps;
 use crate::pair_score::{CentredSide, PairScorer};
@@ -19,6 +22,9 @@ pub struct MiningConfig {
     pub mutual_best: bool,
     /// How much the centred cosine must rise for an adjacent sentence to be merged into a pair.
     pub merge_gain: f32,
+    /// Lowest margin of a diagonal neighbour that joins a mined pair (one of its sentences must
+    /// also be the other's best candidate); `None` leaves neighbours alone.
+    pub diagonal_margin: Option<f32>,
 }
 
 impl Default for MiningConfig {
@@ -27,6 +33,7 @@ impl Default for MiningConfig {
             k: crate::margin::DEFAULT_K,
             mutual_best: true,
             merge_gain: 0.02,
+            diagonal_margin: Some(1.0),
         }
     }
 }
@@ -104,6 +111,14 @@ pub fn mine_with_scorer(
         .collect();
     pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut mined = Vec::new();
+    let joins = |i: usize, j: usize, used_source: &[bool], used_target: &[bool]| {
+        config.diagonal_margin.is_some_and(|lowest| {
+            !used_source[i]
+                && !used_target[j]
+                && (best_target[i] == j || best_source[j] == i)
+                && scorer.sentence_margin(i, j, centred_cosine(i, j)) >= lowest
+        })
+    };
     for (_, i, j) in pairs {
         if used_source[i] || used_target[j] {
             continue;
@@ -117,16 +132,63 @@ pub fn mine_with_scorer(
         );
         source_run.clone().for_each(|s| used_source[s] = true);
         target_run.clone().for_each(|t| used_target[t] = true);
-        let (cosine, margin) = scorer.score(&source_run, &target_run);
-        mined.push(MinedPair {
-            source: source_run,
-            target: target_run,
-            cosine,
-            margin,
-        });
+        let (after, before) = (
+            (source_run.end, target_run.end),
+            (source_run.start, target_run.start),
+        );
+        let mut found = vec![(source_run, target_run)];
+        // Walk the diagonal both ways from the pair while neighbours join.
+        let (mut s, mut t) = after;
+        while s < n && t < m && joins(s, t, &used_source, &used_target) {
+            (used_source[s], used_target[t]) = (true, true);
+            found.push((s..s + 1, t..t + 1));
+            (s, t) = (s + 1, t + 1);
+        }
+        let (mut s, mut t) = before;
+        while s > 0 && t > 0 && joins(s - 1, t - 1, &used_source, &used_target) {
+            (used_source[s - 1], used_target[t - 1]) = (true, true);
+            found.push((s - 1..s, t - 1..t));
+            (s, t) = (s - 1, t - 1);
+        }
+        for (source_run, target_run) in found {
+            let (cosine, margin) = scorer.score(&source_run, &target_run);
+            mined.push(MinedPair {
+                source: source_run,
+                target: target_run,
+                cosine,
+                margin,
+            });
+        }
     }
     mined.sort_by(|a, b| b.margin.total_cmp(&a.margin));
     mined
+}
+
+/// Each pair's diagonal neighbour among `pairs`: another pair that starts right after it on
+/// both sides, or ends right before it (of two, the one with the higher margin).
+pub fn aligned_neighbours(pairs: &[MinedPair]) -> Vec<Option<usize>> {
+    let starts: std::collections::HashMap<(usize, usize), usize> = pairs
+        .iter()
+        .enumerate()
+        .map(|(k, p)| ((p.source.start, p.target.start), k))
+        .collect();
+    let ends: std::collections::HashMap<(usize, usize), usize> = pairs
+        .iter()
+        .enumerate()
+        .map(|(k, p)| ((p.source.end, p.target.end), k))
+        .collect();
+    pairs
+        .iter()
+        .map(|p| {
+            let after = starts.get(&(p.source.end, p.target.end));
+            let before = ends.get(&(p.source.start, p.target.start));
+            after
+                .into_iter()
+                .chain(before)
+                .copied()
+                .max_by(|&a, &b| pairs[a].margin.total_cmp(&pairs[b].margin))
+        })
+        .collect()
 }
 
 /// Extends the pair (i, j) by an adjacent free sentence on one side when the joined run's centred
@@ -244,6 +306,80 @@ mod tests {
             mined[5].margin > mined.get(6).map_or(0.0, |p| p.margin) + 0.1,
             "{mined:?}"
         );
+    }
+
+    #[test]
+    fn a_mined_pair_s_diagonal_neighbour_joins_it_and_is_flagged() {
+        let dim = 64;
+        let shared = random(3, dim, 21);
+        let own = random(8, dim, 22);
+        // Source 0, 1 translate target 3, 4; source 2 shares half its meaning with target 5,
+        // and target 0 matches it better though far less than the translations match.
+        let mut source = Array2::zeros((4, dim));
+        let mut target = Array2::zeros((6, dim));
+        source.row_mut(0).assign(&shared.row(0));
+        source.row_mut(1).assign(&shared.row(1));
+        source.row_mut(3).assign(&own.row(0));
+        target
+            .row_mut(3)
+            .assign(&(&shared.row(0) + &(&own.row(1) * 0.2)));
+        target
+            .row_mut(4)
+            .assign(&(&shared.row(1) + &(&own.row(2) * 0.2)));
+        source.row_mut(2).assign(&(&shared.row(2) + &own.row(3)));
+        target.row_mut(5).assign(&(&shared.row(2) + &own.row(4)));
+        target
+            .row_mut(0)
+            .assign(&(&shared.row(2) + &(&own.row(3) * 0.5) + own.row(7)));
+        target.row_mut(1).assign(&own.row(5));
+        target.row_mut(2).assign(&own.row(6));
+        normalize_rows(&mut source);
+        normalize_rows(&mut target);
+        let mine = |config: &MiningConfig| {
+            mine_comparable(
+                &Overlaps::by_summing(source.view(), 1),
+                &Overlaps::by_summing(target.view(), 1),
+                config,
+            )
+        };
+        let pairs = |mined: &[MinedPair]| -> Vec<(usize, usize)> {
+            let mut p: Vec<_> = mined
+                .iter()
+                .map(|p| (p.source.start, p.target.start))
+                .collect();
+            p.sort_unstable();
+            p
+        };
+        let alone = mine(&MiningConfig {
+            diagonal_margin: None,
+            ..MiningConfig::default()
+        });
+        assert!(pairs(&alone).contains(&(0, 3)) && pairs(&alone).contains(&(1, 4)));
+        let low = MiningConfig {
+            diagonal_margin: Some(0.5),
+            ..MiningConfig::default()
+        };
+        let mined = mine(&low);
+        assert!(pairs(&mined).contains(&(2, 5)), "{:?}", pairs(&mined));
+        let neighbours = aligned_neighbours(&mined);
+        let at = |k: usize| (mined[k].source.start, mined[k].target.start);
+        for (k, neighbour) in neighbours.iter().enumerate() {
+            let expected = match at(k) {
+                (0, 3) | (2, 5) => Some((1, 4)),
+                // (1, 4) has both: the one with the higher margin.
+                (1, 4) => Some(
+                    if mined.iter().find(|p| p.source.start == 0).unwrap().margin
+                        > mined.iter().find(|p| p.source.start == 2).unwrap().margin
+                    {
+                        (0, 3)
+                    } else {
+                        (2, 5)
+                    },
+                ),
+                _ => None,
+            };
+            assert_eq!(neighbour.map(at), expected, "{:?}", mined[k]);
+        }
     }
 
     #[test]

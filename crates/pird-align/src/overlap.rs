@@ -45,8 +45,9 @@ impl Overlaps {
         }
         let mut by_len = Vec::new();
         let mut offset = 0;
-        for len in 1..=max_len.min(n) {
-            let rows = n - len + 1;
+        // The single sentences are always there, even none of them (they carry the dimension).
+        for len in 1..=max_len.min(n).max(1) {
+            let rows = (n + 1).saturating_sub(len);
             by_len.push(vectors.slice(s![offset..offset + rows, ..]).to_owned());
             offset += rows;
         }
@@ -93,6 +94,11 @@ impl Overlaps {
         self.n == 0
     }
 
+    /// Dimension of the vectors.
+    pub fn dim(&self) -> usize {
+        self.by_len[0].ncols()
+    }
+
     /// Longest run held.
     pub fn max_len(&self) -> usize {
         self.by_len.len()
@@ -121,7 +127,7 @@ impl Overlaps {
             .iter()
             .enumerate()
             .map(|(l, runs)| (l + 1, runs))
-            .take_while(|&(len, _)| len <= n)
+            .take_while(|&(len, _)| len <= n.max(1))
             .map(|(len, runs)| {
                 runs.slice(s![range.start..range.end + 1 - len, ..])
                     .to_owned()
@@ -149,7 +155,7 @@ impl Overlaps {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
+    use ndarray::{array, Array2};
 
     #[test]
     fn spans_list_every_run_by_length() {
@@ -181,5 +187,11 @@ mod tests {
         assert_eq!((tail.len(), tail.max_len()), (2, 2));
         assert_eq!(tail.get(0, 2), overlaps.get(1, 2));
         assert!(overlaps.sub(2..2).is_empty());
+        assert_eq!(overlaps.sub(2..2).dim(), 2);
+        let none = Overlaps::from_spans(0, 2, Array2::<f32>::zeros((0, 5)).view()).unwrap();
+        assert_eq!(
+            (none.len(), none.dim(), none.sentences().nrows()),
+            (0, 5, 0)
+        );
     }
 }

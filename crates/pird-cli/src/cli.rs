@@ -206,6 +206,9 @@ pub enum SuiteTask {
     Parallel,
     /// TICO-19 and FLORES documents with 30 % dropped and shuffled: mining P/R/F1.
     Comparable,
+    /// The same-topic control: TICO-19 documents and John's chapters mined against their most
+    /// similar other document, false confident pairs per pair beside recall.
+    ComparableHard,
     /// FLORES-200 dev and TICO-19 document alignment accuracy.
     Documents,
 }
@@ -220,7 +223,7 @@ pub struct EvalSuiteArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "retrieval,parallel,comparable,documents"
+        default_value = "retrieval,parallel,comparable,comparable-hard,documents"
     )]
     pub tasks: Vec<SuiteTask>,
     /// Seed of the synthetic merges, drops and shuffles.
@@ -349,7 +352,7 @@ pub struct EmbedArgs {
 }
 
 /// How two documents relate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
 pub enum AlignMode {
     /// Translations of each other: a monotone many-to-many alignment covering every sentence.
     Parallel,
@@ -446,6 +449,11 @@ pub struct ReportArgs {
     /// `metrics` tables to show as well (e.g. from `pird eval suite`).
     #[arg(long, value_delimiter = ',')]
     pub metrics: Vec<PathBuf>,
+    /// The `alignments` table of a control pair: two documents that tell different stories
+    /// (e.g. the source against another report on the same topic), aligned as the run was;
+    /// its pairs reaching the threshold are shown and counted as false confident pairs.
+    #[arg(long, value_name = "TABLE")]
+    pub control: Option<PathBuf>,
     /// Pairs scoring at least this count as chosen (calibrated score; margin without a calibration).
     #[arg(long, default_value_t = 0.5)]
     pub threshold: f32,
@@ -589,10 +597,24 @@ pub struct ModelCalibrateArgs {
     #[arg(long, value_delimiter = ',')]
     pub skip_lines: Vec<usize>,
     /// TSV with a header and one row per line whose first column names the line's document
-    /// (FLORES `metadata_dev.tsv`); consecutive equal values form a document. Without it,
-    /// blocks of 8 lines are the documents.
+    /// (FLORES `metadata_dev.tsv`); consecutive equal values form a document, and a `topic`
+    /// column, if any, says which documents are joined. Without it, blocks of 8 lines are the
+    /// documents.
     #[arg(long)]
     pub groups: Option<PathBuf>,
+    /// More gold documents to mine: a TSV with a `doc_id` (or verse `ref`, a chapter being a
+    /// document) column and a column named by each language's code (e.g. `ckb` and `arb`), as
+    /// TICO-19's docs.tsv or the gospels' file; repeatable.
+    #[arg(long, value_name = "TSV")]
+    pub documents: Vec<PathBuf>,
+    /// Use only the documents of `--documents` files whose id starts with one of these (e.g.
+    /// `JHN` for the Gospel of John); all when none is given.
+    #[arg(long, value_delimiter = ',', value_name = "PREFIX")]
+    pub select: Vec<String>,
+    /// Also write every calibration example (case, kind, sizes, margin, cosine, correct) as a
+    /// TSV here.
+    #[arg(long, value_name = "TSV")]
+    pub examples: Option<PathBuf>,
     /// The model and how it runs.
     #[command(flatten)]
     pub model: ModelArgs,

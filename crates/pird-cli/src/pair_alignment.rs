@@ -4,38 +4,40 @@
 use crate::sentence_input::SentenceDoc;
 use crate::tables::alignments::{AlignmentRow, AlignmentRows};
 use anyhow::Result;
-use pird_align::{align_pair, AlignedBead, Background, Calibration, Overlaps, PairMode};
+use pird_align::{AlignedBead, Calibration, Overlaps, PairAligner, PairError, PairMode, PairSide};
+use pird_text::Lang;
 use polars::prelude::DataFrame;
+use std::path::Path;
 
-/// What aligning a pair needs besides the pair: the model's calibration and language background.
-pub struct PairContext<'a> {
-    /// The model's score calibration (comparable mode needs it).
-    pub calibration: Option<&'a Calibration>,
-    /// The model's background sentences for the pair's two languages.
-    pub background: Option<&'a Background>,
+/// The aligner for pairs of `languages` in `mode`, with the model's calibration and its
+/// background for those languages (when it has one).
+pub fn build_aligner(
+    model_dir: &Path,
+    calibration: Option<&Calibration>,
+    mode: PairMode,
+    languages: (Option<Lang>, Option<Lang>),
+) -> Result<PairAligner> {
+    let background = crate::background::load(model_dir, languages.0, languages.1)?;
+    Ok(PairAligner::new(mode, background, calibration.cloned())?)
 }
 
-/// Aligns two documents from their run vectors, with anchor evidence when both languages are
-/// known and the calibration weighs anchors.
+/// Aligns two documents from their run vectors (anchor evidence from their sentences when both
+/// languages are known and the calibration weighs anchors).
 pub fn align_documents(
-    context: &PairContext<'_>,
+    aligner: &PairAligner,
     source: (&SentenceDoc, &Overlaps),
     target: (&SentenceDoc, &Overlaps),
-    mode: &PairMode,
-) -> Result<Vec<AlignedBead>> {
-    // Anchors need both languages (month names and word keys depend on them).
-    let anchors = context
-        .calibration
-        .zip(source.0.lang.zip(target.0.lang))
-        .and_then(|(c, (sl, tl))| c.anchor_evidence((&source.0.texts, sl), (&target.0.texts, tl)));
-    Ok(align_pair(
-        source.1,
-        target.1,
-        anchors,
-        context.background,
-        context.calibration,
-        mode,
-    )?)
+) -> Result<Vec<AlignedBead>, PairError> {
+    aligner.align(side(source), side(target))
+}
+
+/// A document and its run vectors as the aligner reads them.
+fn side<'a>((doc, runs): (&'a SentenceDoc, &'a Overlaps)) -> PairSide<'a> {
+    PairSide {
+        runs,
+        texts: &doc.texts,
+        lang: doc.lang,
+    }
 }
 
 /// The `alignments` table of one pair's beads.

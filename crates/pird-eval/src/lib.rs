@@ -39,10 +39,14 @@ pub use gold::{
 pub use mining::{link_candidates, link_gold, MiningCandidates, MiningScores};
 pub use prf::PrF1;
 pub use report::{
-    alignment_metrics, build_report, Heatmap, PlotError, Report, ReportBead, ReportInput,
+    alignment_metrics, build_report, ControlPair, Heatmap, PlotError, Report, ReportBead,
+    ReportInput,
 };
 pub use retrieval::{
     diagonal_gold, retrieval_scores, DirectionCounts, RetrievalScores, SimilarityMatrix,
 };
 pub use rows::{MetricRow, RunLabel};
-pub use synthetic::{drop_and_shuffle, merge_and_drop, ComparableCase, MergeDrop, ParallelCase};
+pub use synthetic::{
+    drop_and_shuffle, drop_and_shuffle_sides, merge_and_drop, shared_passages, ComparableCase,
+    MergeDrop, ParallelCase,
+};

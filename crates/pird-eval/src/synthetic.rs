@@ -109,11 +109,61 @@ pub struct ComparableCase {
 /// Drops each of `n` units from each side independently with chance `drop_rate`, shuffles what
 /// remains within each side, and keeps the surviving pairs as gold.
 pub fn drop_and_shuffle(n: usize, drop_rate: f64, rng: &mut impl Rng) -> ComparableCase {
-    let mut keep = |_: &usize| !rng.random_bool(drop_rate);
-    let mut source: Vec<usize> = (0..n).filter(&mut keep).collect();
-    let mut target: Vec<usize> = (0..n).filter(&mut keep).collect();
+    drop_and_shuffle_sides(n, (drop_rate, drop_rate), rng)
+}
+
+/// [`drop_and_shuffle`] with a drop rate of its own for each side (source, target).
+pub fn drop_and_shuffle_sides(n: usize, rates: (f64, f64), rng: &mut impl Rng) -> ComparableCase {
+    let (mut source, mut target) = kept_units(n, rates, rng);
     source.shuffle(rng);
     target.shuffle(rng);
+    with_gold(n, source, target)
+}
+
+/// Two reports that share passages: runs of consecutive units (of 3 on average) kept on both
+/// sides, about `share` of all units, and between them runs that only one side keeps (each unit
+/// on one side or the other); both sides stay in order, as writers who take over a passage keep
+/// its sentences together.
+pub fn shared_passages(n: usize, share: f64, rng: &mut impl Rng) -> ComparableCase {
+    const MEAN_PASSAGE: f64 = 3.0;
+    let share = share.clamp(0.01, 0.99);
+    // Leaving a shared run with 1/3 a unit gives runs of 3; entering one at the rate that makes
+    // `share` of the units shared in the long run.
+    let leave = 1.0 / MEAN_PASSAGE;
+    let enter = (leave * share / (1.0 - share)).min(1.0);
+    let mut shared = rng.random_bool(share);
+    let (mut source, mut target) = (Vec::new(), Vec::new());
+    for unit in 0..n {
+        if shared {
+            source.push(unit);
+            target.push(unit);
+        } else if rng.random_bool(0.5) {
+            source.push(unit);
+        } else {
+            target.push(unit);
+        }
+        shared = if shared {
+            !rng.random_bool(leave)
+        } else {
+            rng.random_bool(enter)
+        };
+    }
+    with_gold(n, source, target)
+}
+
+/// The units each side keeps when each is dropped with its side's rate.
+fn kept_units(
+    n: usize,
+    (source_rate, target_rate): (f64, f64),
+    rng: &mut impl Rng,
+) -> (Vec<usize>, Vec<usize>) {
+    let source = (0..n).filter(|_| !rng.random_bool(source_rate)).collect();
+    let target = (0..n).filter(|_| !rng.random_bool(target_rate)).collect();
+    (source, target)
+}
+
+/// The case of these kept units, with the pairs that survived on both sides as gold.
+fn with_gold(n: usize, source: Vec<usize>, target: Vec<usize>) -> ComparableCase {
     let mut position = vec![None; n];
     for (j, &unit) in target.iter().enumerate() {
         position[unit] = Some(j);
@@ -139,6 +189,29 @@ mod tests {
 
     fn covered(side: &[Range<usize>]) -> Vec<usize> {
         side.iter().flat_map(|r| r.clone()).collect()
+    }
+
+    #[test]
+    fn shared_passages_keep_order_and_come_in_runs() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let case = shared_passages(4000, 0.4, &mut rng);
+        assert!(case.source.windows(2).all(|w| w[0] < w[1]));
+        assert!(case.target.windows(2).all(|w| w[0] < w[1]));
+        let shared = case.gold.len() as f64 / 4000.0;
+        assert!((shared - 0.4).abs() < 0.05, "{shared}");
+        // Every unit is on at least one side.
+        let mut all: Vec<usize> = case.source.iter().chain(&case.target).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 4000);
+        // Shared units follow each other far more often than independent drops would make them.
+        let units: std::collections::HashSet<usize> = case
+            .gold
+            .iter()
+            .map(|b| case.source[b.src()[0] as usize])
+            .collect();
+        let adjacent = units.iter().filter(|u| units.contains(&(**u + 1))).count() as f64;
+        assert!(adjacent / units.len() as f64 > 0.6, "{adjacent}");
     }
 
     #[test]

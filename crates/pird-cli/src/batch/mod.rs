@@ -12,13 +12,13 @@ pub mod run_dir;
 
 use crate::cli::{AlignMode, BatchArgs};
 use crate::embedding::{embed_runs_counted, open_model, OpenModel};
-use crate::pair_alignment::{align_documents, alignment_frame, PairContext};
+use crate::pair_alignment::{align_documents, alignment_frame, build_aligner};
 use crate::progress::BatchProgress;
 use crate::sentence_input::{read_checked_doc, SentenceDoc, SplitMode};
 use crate::tables;
 use anyhow::{bail, Result};
 use manifest::{PairJob, Shard};
-use pird_align::{Background, Overlaps};
+use pird_align::{Overlaps, PairAligner};
 use pird_text::Lang;
 use rayon::prelude::*;
 use run_dir::{PairStatus, RunDir};
@@ -106,7 +106,8 @@ pub fn run(args: &BatchArgs, quiet: bool) -> Result<()> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(args.jobs.unwrap_or(0))
             .build()?;
-        let mut backgrounds: HashMap<(Lang, Lang), Option<Background>> = HashMap::new();
+        let mut aligners: HashMap<(AlignMode, Option<Lang>, Option<Lang>), PairAligner> =
+            HashMap::new();
         for chunk in todo.chunks(args.chunk_pairs.max(1)) {
             let read: Vec<ReadPair> = pool.install(|| {
                 chunk
@@ -123,14 +124,16 @@ pub fn run(args: &BatchArgs, quiet: bool) -> Result<()> {
                     }
                 }
             }
-            for (_, (source, target), _) in &ready {
-                if let Some(langs) = source.lang.zip(target.lang) {
-                    if let std::collections::hash_map::Entry::Vacant(slot) =
-                        backgrounds.entry(langs)
-                    {
-                        let dir = &model.dir.path;
-                        slot.insert(crate::background::load(dir, Some(langs.0), Some(langs.1))?);
-                    }
+            for (job, (source, target), _) in &ready {
+                let key = (job.mode, source.lang, target.lang);
+                if let std::collections::hash_map::Entry::Vacant(slot) = aligners.entry(key) {
+                    let mode = args.pairing.pair_mode(job.mode)?;
+                    slot.insert(build_aligner(
+                        &model.dir.path,
+                        calibration.as_ref(),
+                        mode,
+                        (source.lang, target.lang),
+                    )?);
                 }
             }
             let runs = embed_chunk(&mut model, &ready, args, &progress, &mut embedded)?;
@@ -141,22 +144,13 @@ pub fn run(args: &BatchArgs, quiet: bool) -> Result<()> {
                     .map(
                         |((job, (source, target), read_seconds), (source_runs, target_runs))| {
                             let started = Instant::now();
-                            let background = source
-                                .lang
-                                .zip(target.lang)
-                                .and_then(|key| backgrounds.get(&key))
-                                .and_then(Option::as_ref);
-                            let context = PairContext {
-                                calibration: calibration.as_ref(),
-                                background,
-                            };
+                            let aligner = &aligners[&(job.mode, source.lang, target.lang)];
                             let outcome = align_and_write(
                                 &run,
                                 job,
                                 (source, source_runs),
                                 (target, target_runs),
-                                &context,
-                                args,
+                                aligner,
                                 &model.label,
                             );
                             let seconds = read_seconds + started.elapsed().as_secs_f64();
@@ -299,13 +293,12 @@ fn align_and_write(
     job: &PairJob,
     source: (&SentenceDoc, &Overlaps),
     target: (&SentenceDoc, &Overlaps),
-    context: &PairContext<'_>,
-    args: &BatchArgs,
+    aligner: &PairAligner,
     model_label: &str,
 ) -> Result<PairStatus> {
-    let mode = args.pairing.pair_mode(job.mode)?;
-    let beads = align_documents(context, source, target, &mode)?;
-    let mut frame = alignment_frame(source.0, target.0, &beads, mode.method(), model_label)?;
+    let beads = align_documents(aligner, source, target)?;
+    let method = aligner.mode().method();
+    let mut frame = alignment_frame(source.0, target.0, &beads, method, model_label)?;
     tables::write_table(&mut frame, &run.alignments(&job.pair_id))?;
     let scores: Vec<f64> = beads
         .iter()

@@ -2,12 +2,12 @@
 
 use crate::cli::AlignArgs;
 use crate::embedding::{embed_runs, open_model};
-use crate::pair_alignment::{align_documents, alignment_frame, PairContext};
+use crate::pair_alignment::{align_documents, alignment_frame, build_aligner};
 use crate::progress;
 use crate::sentence_input::{read_one_doc, SplitMode};
 use crate::tables::{self, TableFormat};
 use anyhow::Result;
-use pird_align::PairMode;
+use pird_align::{PairError, PairMode};
 
 /// Aligns one document pair and writes its beads.
 pub fn run(args: &AlignArgs, quiet: bool) -> Result<()> {
@@ -40,18 +40,30 @@ pub fn run(args: &AlignArgs, quiet: bool) -> Result<()> {
     let target_runs = runs.pop().expect("two documents");
     let source_runs = runs.pop().expect("two documents");
     bar.finish_and_clear();
-    let background = crate::background::load(&model.dir.path, source.lang, target.lang)?;
-    let context = PairContext {
-        calibration: calibration.as_ref(),
-        background: background.as_ref(),
-    };
-    let beads = align_documents(
-        &context,
-        (&source, &source_runs),
-        (&target, &target_runs),
-        &mode,
-    )?;
     let method = mode.method();
+    let aligner = build_aligner(
+        &model.dir.path,
+        calibration.as_ref(),
+        mode,
+        (source.lang, target.lang),
+    )?;
+    let beads = match align_documents(&aligner, (&source, &source_runs), (&target, &target_runs)) {
+        Ok(beads) => beads,
+        // Nothing to align is not a failure of the run: an empty table says so.
+        Err(PairError::EmptyDocument { side }) => {
+            let path = if side == "source" {
+                &args.source
+            } else {
+                &args.target
+            };
+            progress::warn(
+                &bar,
+                format!("{}: no sentences; the alignment is empty", path.display()),
+            );
+            Vec::new()
+        }
+        Err(error) => return Err(error.into()),
+    };
     let mut frame = alignment_frame(&source, &target, &beads, method, &model.label)?;
     tables::write_table(&mut frame, &args.output)?;
     if !quiet {

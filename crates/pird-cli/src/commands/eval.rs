@@ -62,7 +62,8 @@ fn run_suite(
         true => None,
         false => crate::background::load(&model.dir.path, Some(Lang::Ckb), Some(Lang::Arb))?,
     };
-    if calibration.is_none() && args.tasks.contains(&SuiteTask::Comparable) {
+    let mines = [SuiteTask::Comparable, SuiteTask::ComparableHard];
+    if calibration.is_none() && args.tasks.iter().any(|t| mines.contains(t)) {
         bail!(pird_align::PairError::NoCalibration);
     }
     let mut suite = Suite {
@@ -87,6 +88,7 @@ fn run_suite(
             SuiteTask::Retrieval => suite::retrieval::run(&mut suite, &args.data)?,
             SuiteTask::Parallel => suite::parallel::run(&mut suite, &args.data)?,
             SuiteTask::Comparable => suite::comparable::run(&mut suite, &args.data)?,
+            SuiteTask::ComparableHard => suite::comparable_hard::run(&mut suite, &args.data)?,
             SuiteTask::Documents => suite::documents::run(&mut suite, &args.data)?,
         }
     }

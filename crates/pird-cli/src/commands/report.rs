@@ -8,7 +8,9 @@ use crate::sentence_input::{read_one_doc, SentenceDoc, SplitMode};
 use crate::tables;
 use anyhow::{bail, Context, Result};
 use pird_align::{cosine_matrix, mean_row, CentredSide};
-use pird_eval::{build_report, read_bead_file, Bead, Heatmap, ReportBead, ReportInput, RunLabel};
+use pird_eval::{
+    build_report, read_bead_file, Bead, ControlPair, Heatmap, ReportBead, ReportInput, RunLabel,
+};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -118,6 +120,32 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<()> {
     }
     add("pird", Some(env!("CARGO_PKG_VERSION").to_string()));
 
+    // A pair of documents that tell different stories: its confident pairs are false ones.
+    let control = match &args.control {
+        Some(path) => {
+            let control = crate::export::read_pairs(path)?;
+            let beads = (0..control.beads.len())
+                .map(|i| ReportBead {
+                    bead: control.beads[i].clone(),
+                    score: control.scores[i],
+                    src_text: control.src_text[i].clone(),
+                    tgt_text: control.tgt_text[i].clone(),
+                })
+                .collect();
+            Some(ControlPair {
+                name: path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
+                beads,
+            })
+        }
+        None => None,
+    };
+    add(
+        "control pair",
+        args.control.as_ref().map(|p| p.display().to_string()),
+    );
     let mut extra_metrics = Vec::new();
     for path in &args.metrics {
         extra_metrics.extend(tables::metrics::read(path)?);
@@ -142,6 +170,7 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<()> {
         heatmap,
         label: RunLabel::new(dataset, &table.method, &table.model),
         extra_metrics,
+        control,
     };
     let report = build_report(&input)?;
     let write = |path: &Path, text: &str| {

@@ -1,16 +1,19 @@
 //! `pird eval suite`: the standard evaluation of one model on the data the project ships.
 //!
-//! Four tasks, each a module, all writing rows of one `metrics` table:
+//! Five tasks, each a module, all writing rows of one `metrics` table:
 //! - [`retrieval`]: FLORES-200 dev P@1 and xSIM both ways, for each scoring method;
 //! - [`parallel`]: Bible gospel chapters with synthetic merges and drops, strict/lax bead F1;
 //! - [`comparable`]: TICO-19 and FLORES documents with 30 % of sentences dropped per side and the
 //!   rest shuffled, mining precision/recall/F1 at the calibrated threshold;
+//! - [`comparable_hard`]: the same documents each mined against the most similar other document
+//!   too (same topic, another story): false confident pairs per document pair beside recall;
 //! - [`documents`]: one-to-one document alignment accuracy on FLORES and TICO-19.
 //!
 //! Alignment runs through the same code as `pird align` and `pird docalign` (the model's
 //! background and calibration included), so the figures are what a user gets.
 
 pub mod comparable;
+pub mod comparable_hard;
 pub mod data;
 pub mod documents;
 pub mod parallel;
@@ -22,7 +25,7 @@ use data::ParallelDoc;
 use indicatif::ProgressBar;
 use ndarray::Array2;
 use pird_align::{
-    align_pair, AlignedBead, AnchorEvidence, AnchorScorer, Background, Calibration, PairMode,
+    AlignedBead, AnchorScorer, Background, Calibration, PairAligner, PairMode, PairSide,
     ParallelStrategy,
 };
 use pird_eval::{MetricRow, RunLabel, SentId};
@@ -59,14 +62,6 @@ impl Suite {
     /// The label of rows for `dataset` and `method` with this model.
     pub fn label(&self, dataset: &str, method: &str) -> RunLabel {
         RunLabel::new(dataset, method, self.model.label.as_str())
-    }
-
-    /// The anchor evidence of a Sorani and an Arabic document, as `pird align` would use it
-    /// with this model's calibration.
-    pub fn anchor_evidence(&self, ckb: &[String], arb: &[String]) -> Option<AnchorEvidence> {
-        self.calibration
-            .as_ref()
-            .and_then(|c| c.anchor_evidence((ckb, Lang::Ckb), (arb, Lang::Arb)))
     }
 
     /// Embeds the Sorani sentences of `documents`, then the Arabic ones (each in document order).
@@ -106,6 +101,11 @@ impl Suite {
             .iter()
             .flat_map(|(ckb, arb)| [ckb.as_slice(), arb.as_slice()])
             .collect();
+        let aligner = PairAligner::new(
+            mode.clone(),
+            self.background.clone(),
+            self.calibration.clone(),
+        )?;
         let runs = embed_runs(&mut self.model, &documents, mode.longest_run(), &self.bar)?;
         let mut aligned = Vec::with_capacity(pairs.len());
         for ((ckb, arb), runs) in pairs.iter().zip(runs.chunks(2)) {
@@ -113,13 +113,17 @@ impl Suite {
                 aligned.push(Vec::new());
                 continue;
             }
-            aligned.push(align_pair(
-                &runs[0],
-                &runs[1],
-                self.anchor_evidence(ckb, arb),
-                self.background.as_ref(),
-                self.calibration.as_ref(),
-                mode,
+            aligned.push(aligner.align(
+                PairSide {
+                    runs: &runs[0],
+                    texts: ckb,
+                    lang: Some(Lang::Ckb),
+                },
+                PairSide {
+                    runs: &runs[1],
+                    texts: arb,
+                    lang: Some(Lang::Arb),
+                },
             )?);
         }
         Ok(aligned)

@@ -28,6 +28,7 @@ pub(super) fn page(input: &ReportInput, findings: &Findings<'_>, figures: &Figur
     );
     settings(&mut out, &input.settings);
     metrics(&mut out, &findings.metrics);
+    control(&mut out, input, findings);
 
     out.push_str("<h2>Scores</h2>\n");
     let split = match findings.labelled {
@@ -132,6 +133,24 @@ fn metrics(out: &mut String, rows: &[MetricRow]) {
         );
     }
     out.push_str("</table>\n");
+}
+
+/// The control pair's confident pairs, each a false one, after the metrics that count them.
+pub(super) fn control(out: &mut String, input: &ReportInput, findings: &Findings<'_>) {
+    let Some(control) = &input.control else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "<h2>Control pair: another story</h2>\n<p>{}: {} of its {} pairs reach the threshold {}; the documents tell different stories, so each is a false confident pair (the metrics above give the recall of the gold pairs beside it).</p>",
+        encode_text(&control.name),
+        findings.false_confident.len(),
+        control.beads.len(),
+        input.threshold
+    );
+    if !findings.false_confident.is_empty() {
+        weakest(out, &findings.false_confident);
+    }
 }
 
 fn weakest(out: &mut String, pairs: &[&ReportBead]) {

@@ -34,6 +34,32 @@ pub(super) fn summary(input: &ReportInput, findings: &Findings<'_>) -> String {
         );
     }
 
+    if let Some(control) = &input.control {
+        let _ = writeln!(
+            out,
+            "## Control pair: another story\n\n{}: {} of its {} pairs reach the threshold {}; each is a false confident pair.\n",
+            cell(&control.name),
+            findings.false_confident.len(),
+            control.beads.len(),
+            input.threshold
+        );
+        if !findings.false_confident.is_empty() {
+            table(
+                &mut out,
+                &["score", "bead", "source", "target"],
+                findings.false_confident.iter().map(|pair| {
+                    vec![
+                        pair.score
+                            .map_or_else(|| "–".to_string(), |s| format!("{s:.3}")),
+                        pair.bead.to_string(),
+                        cell(&pair.src_text),
+                        cell(&pair.tgt_text),
+                    ]
+                }),
+            );
+        }
+    }
+
     out.push_str("## Bead types\n\n");
     let dash = || "–".to_string();
     table(

@@ -8,7 +8,10 @@
 //! - precision, recall and F1 against the threshold (with gold);
 //! - a similarity heat map of one document pair with the chosen beads drawn over it;
 //! - a table per bead type (count, scores and, with gold, precision);
-//! - the lowest-scoring chosen pairs with their text, for a reader to check.
+//! - the lowest-scoring chosen pairs with their text, for a reader to check;
+//! - with a control pair (two documents that tell different stories, e.g. a document against
+//!   the most similar other one), its pairs reaching the threshold: each is a false confident
+//!   pair, shown beside the recall of the gold pairs.
 //!
 //! True and false pairs are judged link by link, as `pird eval` judges mining: a bead `[1, 2]:[5]`
 //! is the links `1–5` and `2–5`, each true when the gold beads contain that link.
@@ -72,6 +75,18 @@ pub struct ReportInput {
     pub label: RunLabel,
     /// Metrics computed elsewhere (e.g. `pird eval suite`), shown after those computed here.
     pub extra_metrics: Vec<MetricRow>,
+    /// A document pair that tells two different stories, aligned the same way, if given.
+    pub control: Option<ControlPair>,
+}
+
+/// The beads of a control pair: two documents that share no translation, so every pair that
+/// reaches the threshold is a false confident pair.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ControlPair {
+    /// What the pair is (e.g. its table's file name).
+    pub name: String,
+    /// Its beads with their scores.
+    pub beads: Vec<ReportBead>,
 }
 
 /// A finished report: an HTML page and its Markdown summary.
@@ -194,6 +209,8 @@ struct Findings<'a> {
     /// Link-level (score, is_true) pairs with gold; scores alone without.
     labelled: Option<MiningCandidates>,
     curve: Vec<MiningScores>,
+    /// The control pair's beads reaching the threshold (false confident pairs), best first.
+    false_confident: Vec<&'a ReportBead>,
 }
 
 impl<'a> Findings<'a> {
@@ -210,6 +227,25 @@ impl<'a> Findings<'a> {
             curve = candidates.pr_curve();
             labelled = Some(candidates);
         }
+        let mut false_confident: Vec<&ReportBead> = input
+            .control
+            .iter()
+            .flat_map(|c| &c.beads)
+            .filter(|b| b.bead.is_link() && b.score.is_some_and(|s| s >= input.threshold))
+            .collect();
+        false_confident.sort_by(|a, b| {
+            b.score
+                .partial_cmp(&a.score)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        if let Some(control) = &input.control {
+            let label = RunLabel::new(&control.name, &input.label.method, &input.label.model);
+            metrics.push(label.row(
+                format!("false_confident_per_pair@{}", input.threshold),
+                false_confident.len() as f64,
+                1,
+            ));
+        }
         metrics.extend(input.extra_metrics.iter().cloned());
         Findings {
             metrics,
@@ -217,6 +253,7 @@ impl<'a> Findings<'a> {
             weakest: weakest_pairs(&input.beads, input.threshold, 10),
             labelled,
             curve,
+            false_confident,
         }
     }
 }

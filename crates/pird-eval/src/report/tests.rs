@@ -40,7 +40,41 @@ fn input(with_gold: bool, heatmap: Option<Heatmap>) -> ReportInput {
         heatmap,
         label: RunLabel::new("toy", "parallel-dp", "tiny"),
         extra_metrics: Vec::new(),
+        control: None,
     }
+}
+
+#[test]
+fn a_control_pair_s_confident_pairs_are_counted_and_listed_as_false() {
+    let mut input = input(true, None);
+    let bead = |src: u32, tgt: u32, score: f32, text: &str| ReportBead {
+        bead: Bead::new([src], [tgt]),
+        score: Some(score),
+        src_text: format!("{text} (source)"),
+        tgt_text: format!("{text} (target)"),
+    };
+    input.control = Some(ControlPair {
+        name: "other-story.csv".into(),
+        beads: vec![
+            bead(0, 3, 0.93, "confident"),
+            bead(1, 1, 0.2, "doubtful"),
+            bead(2, 0, 0.61, "also confident"),
+        ],
+    });
+    let report = build_report(&input).unwrap();
+    let row = report
+        .markdown
+        .lines()
+        .find(|l| l.contains("other-story.csv") && l.contains("false_confident_per_pair@0.5"))
+        .unwrap_or_else(|| panic!("{}", report.markdown));
+    assert!(row.contains("| 2.0000 | 1 |"), "{row}");
+    assert!(report
+        .markdown
+        .contains("2 of its 3 pairs reach the threshold 0.5"));
+    assert!(report.markdown.contains("also confident (source)"));
+    assert!(!report.markdown.contains("doubtful (source)"));
+    assert!(report.html.contains("Control pair: another story"));
+    assert!(report.html.contains("confident (target)"));
 }
 
 fn grid(rows: usize, cols: usize) -> Heatmap {

@@ -240,11 +240,6 @@ impl PairAligner {
         &self.mode
     }
 
-    /// The calibration scores come from, if any.
-    pub fn calibration(&self) -> Option<&Calibration> {
-        self.calibration.as_ref()
-    }
-
     /// The longest sentence run whose vector the aligner reads: the runs of up to this many
     /// sentences that each [`PairSide`] must hold.
     pub fn longest_run(&self) -> usize {

@@ -246,3 +246,29 @@ fn parallel_lines_align_one_to_one_and_a_merge_is_found() {
     let beads: Vec<Option<&str>> = df.column("bead").unwrap().str().unwrap().iter().collect();
     assert_eq!(beads, [Some("1-1"), Some("2-1"), Some("1-1"), Some("1-1")]);
 }
+
+#[test]
+fn calibrate_refuses_a_selection_that_matches_no_document() {
+    let flores = repo().join("data/flores200-dev");
+    let path = |p: PathBuf| p.display().to_string();
+    let output = pird(&[
+        "model",
+        "calibrate",
+        &path(flores.join("ckb_Arab.dev")),
+        &path(flores.join("arb_Arab.dev")),
+        "--groups",
+        &path(flores.join("metadata_dev.tsv")),
+        "--documents",
+        &path(repo().join("data/tico19/docs.tsv")),
+        "--select",
+        "NoSuchDocument",
+        "--model",
+        &default_model(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("docs.tsv has an id starting with NoSuchDocument"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -253,6 +253,17 @@ impl GoldSet {
                 });
             }
         }
+        if !args.documents.is_empty() && more.is_empty() {
+            bail!(
+                "no document of {} has an id starting with {}",
+                args.documents
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                args.select.join(" or ")
+            );
+        }
         Ok(Self {
             source_lang,
             target_lang,

@@ -72,6 +72,13 @@ pub struct MinedCase {
     pub group: usize,
 }
 
+impl MinedCase {
+    /// The evidence of each mined pair, in order.
+    pub fn evidence(&self) -> Vec<CandidateEvidence> {
+        self.pairs.iter().map(|(e, _)| *e).collect()
+    }
+}
+
 /// Weights of the document-pair evidence: how the pair's own logit and what the other mined
 /// pairs of its document pair say combine into the final probability.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -265,7 +272,7 @@ impl Calibration {
         let mut rows = Vec::new();
         let mut labels = Vec::new();
         for case in cases {
-            let evidence: Vec<CandidateEvidence> = case.pairs.iter().map(|(e, _)| *e).collect();
+            let evidence = case.evidence();
             let logits: Vec<f64> = evidence
                 .iter()
                 .map(|e| calibration.pair_logit(e.features))
@@ -299,7 +306,7 @@ impl Calibration {
             let train: Vec<MinedCase> = cases.iter().filter(|c| !held_out(c)).cloned().collect();
             let calibration = Self::fit_documents(&train, "fold")?;
             for case in cases.iter().filter(held_out) {
-                let evidence: Vec<CandidateEvidence> = case.pairs.iter().map(|(e, _)| *e).collect();
+                let evidence = case.evidence();
                 let probabilities = calibration.document_probabilities(&evidence, case.sizes);
                 scored.extend(
                     probabilities

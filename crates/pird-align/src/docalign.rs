@@ -6,6 +6,7 @@
 
 use crate::margin::MarginScorer;
 use crate::pair_score::mean_row;
+use crate::pair_score::Background;
 use crate::similarity::normalize_rows;
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use pathfinding::prelude::{kuhn_munkres, Matrix};
@@ -92,6 +93,26 @@ pub fn most_similar_other(source: ArrayView2<f32>, target: ArrayView2<f32>) -> V
                 .map(|(j, _)| j)
         })
         .collect()
+}
+
+/// [`most_similar_other`] for two parallel collections given as their sentence vectors, the
+/// documents one after another (`lengths[d]` sentences each, the same on both sides): each
+/// document is the mean of its sentence vectors centred on the background's language means
+/// (on each side's own mean without a background).
+pub fn most_similar_other_documents(
+    source: ArrayView2<f32>,
+    target: ArrayView2<f32>,
+    lengths: &[usize],
+    background: Option<&Background>,
+) -> Vec<Option<usize>> {
+    let mut spans: Vec<std::ops::Range<usize>> = Vec::with_capacity(lengths.len());
+    for &length in lengths {
+        let start = spans.last().map_or(0, |r| r.end);
+        spans.push(start..start + length);
+    }
+    let source = document_vectors_with(source, &spans, background.map(|b| b.source.view()));
+    let target = document_vectors_with(target, &spans, background.map(|b| b.target.view()));
+    most_similar_other(source.view(), target.view())
 }
 
 /// Pairs source and target documents one to one, maximising the total margin.

@@ -30,7 +30,7 @@ pub use calibration::{
 };
 pub use docalign::{
     align_documents, document_vectors, document_vectors_around, document_vectors_with,
-    most_similar_other, DocPair,
+    most_similar_other, most_similar_other_documents, DocPair,
 };
 pub use margin::{margin_matrix, ratio_margin, MarginScorer, DEFAULT_K, RETRIEVAL_K};
 pub use mining::{aligned_neighbours, mine_comparable, mine_with_scorer, MinedPair, MiningConfig};

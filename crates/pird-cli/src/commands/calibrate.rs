@@ -20,10 +20,9 @@ use crate::embedding::{embed_runs, open_model};
 use crate::progress;
 use crate::sentence_input::{read_one_doc, SplitMode};
 use anyhow::{bail, Context, Result};
-use ndarray::{Array2, ArrayView2};
 use pird_align::{
-    document_vectors_with, most_similar_other, AnchorScorer, Background, Calibration, MinedCase,
-    PairAligner, PairSide, ReliabilityBin, DEFAULT_K,
+    most_similar_other_documents, AnchorScorer, Background, Calibration, MinedCase, PairAligner,
+    PairSide, ReliabilityBin, DEFAULT_K,
 };
 use pird_eval::{drop_and_shuffle, drop_and_shuffle_sides, shared_passages, ComparableCase};
 use pird_text::Lang;
@@ -420,20 +419,13 @@ fn draw_cases(
             .flat_map(|d| pick(d).iter().cloned())
             .collect()
     };
-    let mut runs = embed_runs(model, &[&side(|d| &d.source), &side(|d| &d.target)], 1, bar)?;
-    let target_vectors = runs.pop().expect("two sides").sentences().to_owned();
-    let source_vectors = runs.pop().expect("two sides").sentences().to_owned();
-    let mut spans: Vec<Range<usize>> = Vec::new();
-    for doc in documents {
-        let start = spans.last().map_or(0, |r| r.end);
-        spans.push(start..start + doc.source.len());
-    }
-    let document_vectors = |vectors: &Array2<f32>, background: ArrayView2<f32>| {
-        document_vectors_with(vectors.view(), &spans, Some(background))
-    };
-    let nearest = most_similar_other(
-        document_vectors(&source_vectors, background.source.view()).view(),
-        document_vectors(&target_vectors, background.target.view()).view(),
+    let runs = embed_runs(model, &[&side(|d| &d.source), &side(|d| &d.target)], 1, bar)?;
+    let lengths: Vec<usize> = documents.iter().map(|d| d.source.len()).collect();
+    let nearest = most_similar_other_documents(
+        runs[0].sentences(),
+        runs[1].sentences(),
+        &lengths,
+        Some(background),
     );
 
     let mut rng = StdRng::seed_from_u64(CALIBRATION_SEED);
@@ -529,7 +521,7 @@ fn write_examples(
 fn print_summary(label: &str, calibration: &Calibration, mined: &[MinedCase], background: usize) {
     let (mut kept_right, mut right, mut kept_wrong, mut wrong) = (0, 0, 0, 0);
     for case in mined {
-        let evidence: Vec<_> = case.pairs.iter().map(|(e, _)| *e).collect();
+        let evidence = case.evidence();
         let scores = calibration.document_probabilities(&evidence, case.sizes);
         for (p, (_, correct)) in scores.iter().zip(&case.pairs) {
             let kept = usize::from(*p >= 0.5);

@@ -15,11 +15,10 @@
 use super::data::{bible_chapters, is_heldout, tico_documents, ParallelDoc, HELDOUT_GOSPEL};
 use super::{sent_ids, Suite};
 use anyhow::Result;
-use pird_align::{document_vectors_with, most_similar_other, PairMode};
+use pird_align::{most_similar_other_documents, PairMode};
 use pird_eval::{drop_and_shuffle, link_candidates, link_gold, MiningCandidates, ScoredPair};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use std::ops::Range;
 use std::path::Path;
 
 /// Share of sentences each side loses (as in the comparable task).
@@ -164,13 +163,11 @@ fn nearest_other_documents(
     documents: &[ParallelDoc],
 ) -> Result<Vec<Option<usize>>> {
     let (ckb, arb) = suite.embed_sentences(documents)?;
-    let mut spans: Vec<Range<usize>> = Vec::new();
-    for doc in documents {
-        let start = spans.last().map_or(0, |r| r.end);
-        spans.push(start..start + doc.ckb.len());
-    }
-    let background = suite.background.as_ref();
-    let source = document_vectors_with(ckb.view(), &spans, background.map(|b| b.source.view()));
-    let target = document_vectors_with(arb.view(), &spans, background.map(|b| b.target.view()));
-    Ok(most_similar_other(source.view(), target.view()))
+    let lengths: Vec<usize> = documents.iter().map(|d| d.ckb.len()).collect();
+    Ok(most_similar_other_documents(
+        ckb.view(),
+        arb.view(),
+        &lengths,
+        suite.background.as_ref(),
+    ))
 }

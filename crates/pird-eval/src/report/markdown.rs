@@ -1,6 +1,6 @@
 //! The report's Markdown summary: the tables of the HTML page without the figures.
 
-use super::{Findings, ReportInput};
+use super::{Findings, ReportBead, ReportInput};
 use std::fmt::Write;
 
 pub(super) fn summary(input: &ReportInput, findings: &Findings<'_>) -> String {
@@ -44,19 +44,7 @@ pub(super) fn summary(input: &ReportInput, findings: &Findings<'_>) -> String {
             input.threshold
         );
         if !findings.false_confident.is_empty() {
-            table(
-                &mut out,
-                &["score", "bead", "source", "target"],
-                findings.false_confident.iter().map(|pair| {
-                    vec![
-                        pair.score
-                            .map_or_else(|| "–".to_string(), |s| format!("{s:.3}")),
-                        pair.bead.to_string(),
-                        cell(&pair.src_text),
-                        cell(&pair.tgt_text),
-                    ]
-                }),
-            );
+            pairs_table(&mut out, &findings.false_confident);
         }
     }
 
@@ -86,20 +74,26 @@ pub(super) fn summary(input: &ReportInput, findings: &Findings<'_>) -> String {
     if findings.weakest.is_empty() {
         out.push_str("No chosen pair has a score.\n");
     } else {
-        table(
-            &mut out,
-            &["score", "bead", "source", "target"],
-            findings.weakest.iter().map(|pair| {
-                vec![
-                    pair.score.map_or_else(dash, |s| format!("{s:.3}")),
-                    pair.bead.to_string(),
-                    cell(&pair.src_text),
-                    cell(&pair.tgt_text),
-                ]
-            }),
-        );
+        pairs_table(&mut out, &findings.weakest);
     }
     out
+}
+
+/// Scored pairs with their text, one row each.
+fn pairs_table(out: &mut String, pairs: &[&ReportBead]) {
+    table(
+        out,
+        &["score", "bead", "source", "target"],
+        pairs.iter().map(|pair| {
+            vec![
+                pair.score
+                    .map_or_else(|| "–".to_string(), |s| format!("{s:.3}")),
+                pair.bead.to_string(),
+                cell(&pair.src_text),
+                cell(&pair.tgt_text),
+            ]
+        }),
+    );
 }
 
 fn table(out: &mut String, header: &[&str], rows: impl Iterator<Item = Vec<String>>) {

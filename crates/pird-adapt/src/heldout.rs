@@ -12,7 +12,7 @@ use pird_eval::{diagonal_gold, retrieval_scores, MetricError, SimilarityMatrix};
 pub const MARGIN_K: usize = RETRIEVAL_K;
 
 /// P@1 in both directions.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct BothWays {
     /// Sorani → Arabic.
     pub ckb_to_arb: f64,
@@ -28,17 +28,20 @@ impl BothWays {
 }
 
 /// Scores of one held-out set.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct HeldOutScores {
     /// The set's name.
+    #[serde(rename = "set")]
     pub name: String,
     /// Its number of pairs.
     pub pairs: usize,
     /// Mean InfoNCE loss over its batches.
     pub loss: f64,
     /// P@1 with plain cosine.
+    #[serde(rename = "cosine_p_at_1")]
     pub cosine: BothWays,
     /// P@1 with the ratio margin over centred vectors (k = [`MARGIN_K`]).
+    #[serde(rename = "centred_margin_p_at_1")]
     pub centred_margin: BothWays,
 }
 

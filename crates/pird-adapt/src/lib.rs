@@ -10,10 +10,12 @@
 pub mod heldout;
 pub mod loss;
 pub mod pairs;
+pub mod record;
 pub mod trainer;
 
 pub use heldout::HeldOutScores;
 pub use pairs::{deduplicate, Deduplicated, TrainingPair};
+pub use record::{BaseModelRecord, ConfigRecord, TrainDataRecord, TrainFileRecord, TrainingRecord};
 pub use trainer::{
     train, EpochReport, HeldOutSet, TrainConfig, TrainError, TrainObserver, TrainReport,
 };

@@ -97,7 +97,7 @@ pub struct HeldOutSet {
 }
 
 /// What happened in one epoch (epoch 0: the model before training).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct EpochReport {
     /// 0 before training, then 1, 2, …
     pub epoch: usize,

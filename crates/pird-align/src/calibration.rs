@@ -371,17 +371,10 @@ impl Calibration {
             .map_err(|e| error(format!("not a pird calibration: {e}")))
     }
 
-    /// Stores the calibration in a model directory (written to a temporary file, then renamed).
-    pub fn save(&self, model_dir: &Path) -> Result<(), CalibrationError> {
-        let path = model_dir.join(CALIBRATION_FILE);
-        let tmp = model_dir.join(format!(".{CALIBRATION_FILE}.tmp"));
-        let error = |message: String| CalibrationError::File {
-            path: path.clone(),
-            message,
-        };
-        let json = serde_json::to_string_pretty(self).map_err(|e| error(e.to_string()))?;
-        std::fs::write(&tmp, json + "\n").map_err(|e| error(e.to_string()))?;
-        std::fs::rename(&tmp, &path).map_err(|e| error(e.to_string()))
+    /// The calibration as the JSON text of [`CALIBRATION_FILE`], which [`Calibration::load`]
+    /// reads (pird-io writes it atomically).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a calibration serialises") + "\n"
     }
 }
 
@@ -459,7 +452,7 @@ mod tests {
             }),
             reliability: reliability_bins(&[(0.9, true), (0.1, false)]),
         };
-        calibration.save(dir.path()).unwrap();
+        std::fs::write(dir.path().join(CALIBRATION_FILE), calibration.to_json()).unwrap();
         assert_eq!(Calibration::load(dir.path()).unwrap(), Some(calibration));
         std::fs::write(dir.path().join(CALIBRATION_FILE), "{}").unwrap();
         assert!(Calibration::load(dir.path()).is_err());

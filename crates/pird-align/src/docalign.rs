@@ -30,7 +30,7 @@ pub fn document_vectors(
     sentences: ArrayView2<f32>,
     documents: &[std::ops::Range<usize>],
 ) -> Array2<f32> {
-    // One sentence has no mean to remove (as in `similarity::center`).
+    // One sentence has no mean to remove (as in `similarity::centre`).
     let mean = match sentences.nrows() {
         0 | 1 => ndarray::Array1::zeros(sentences.ncols()),
         _ => sentences.mean_axis(Axis(0)).expect("rows exist"),
@@ -118,7 +118,7 @@ pub fn most_similar_other_documents(
 /// Pairs source and target documents one to one, maximising the total margin.
 ///
 /// With unequal counts, the larger side keeps some documents unpaired.
-pub fn align_documents(source: ArrayView2<f32>, target: ArrayView2<f32>, k: usize) -> Vec<DocPair> {
+pub fn match_documents(source: ArrayView2<f32>, target: ArrayView2<f32>, k: usize) -> Vec<DocPair> {
     let (n, m) = (source.nrows(), target.nrows());
     if n == 0 || m == 0 {
         return Vec::new();
@@ -204,7 +204,7 @@ mod tests {
         }
         normalize_rows(&mut target);
         let docs: Vec<_> = (0..5).map(|d| d * 3..d * 3 + 3).collect();
-        let pairs = align_documents(
+        let pairs = match_documents(
             document_vectors(source.view(), &docs).view(),
             document_vectors(target.view(), &docs).view(),
             4,
@@ -223,7 +223,7 @@ mod tests {
     fn the_larger_side_keeps_documents_unpaired() {
         let source = ndarray::array![[1.0, 0.0], [0.0, 1.0], [0.7, 0.7]];
         let target = ndarray::array![[0.0, 1.0]];
-        let pairs = align_documents(source.view(), target.view(), 1);
+        let pairs = match_documents(source.view(), target.view(), 1);
         assert_eq!(pairs.len(), 1);
         assert_eq!((pairs[0].source, pairs[0].target), (1, 0));
     }

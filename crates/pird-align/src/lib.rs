@@ -29,7 +29,7 @@ pub use calibration::{
     PairFeatures, ReliabilityBin, CALIBRATION_FILE,
 };
 pub use docalign::{
-    align_documents, document_vectors, document_vectors_around, document_vectors_with,
+    document_vectors, document_vectors_around, document_vectors_with, match_documents,
     most_similar_other, most_similar_other_documents, DocPair,
 };
 pub use margin::{margin_matrix, ratio_margin, MarginScorer, DEFAULT_K, RETRIEVAL_K};
@@ -39,8 +39,8 @@ pub use pair_aligner::{
     bead_shapes, AlignedBead, MinedCandidate, PairAligner, PairError, PairMode, PairSide,
     ParallelStrategy,
 };
-pub use pair_score::{mean_row, Background, CentredSide, NeighbourSearch, PairScorer};
+pub use pair_score::{centre_pair, mean_row, Background, CentredSide, NeighbourSearch, PairScorer};
 pub use similarity::{
-    center, cosine_matrix, nearest_neighbours, nearest_neighbours_near_diagonal, normalize_rows,
+    centre, cosine_matrix, nearest_neighbours, nearest_neighbours_near_diagonal, normalize_rows,
     Neighbours,
 };

@@ -70,7 +70,7 @@ impl Overlaps {
         Self { by_len, n }
     }
 
-    /// Every run with `mean` subtracted and normalised again (see `similarity::center`).
+    /// Every run with `mean` subtracted and normalised again (see `similarity::centre`).
     pub fn centred_on(&self, mean: ArrayView1<f32>) -> Self {
         let by_len = self
             .by_len

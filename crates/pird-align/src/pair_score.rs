@@ -25,7 +25,7 @@ pub struct CentredSide {
 
 impl CentredSide {
     /// Centres `vectors` on their mean row (a single row has no mean to remove and stays as it is,
-    /// as in [`crate::similarity::center`]).
+    /// as in [`crate::similarity::centre`]).
     pub fn new(vectors: ArrayView2<f32>) -> Self {
         let mean = if vectors.nrows() < 2 {
             Array1::zeros(vectors.ncols())
@@ -55,6 +55,22 @@ impl CentredSide {
             v /= norm;
         }
         v
+    }
+}
+
+/// Both sides' sentence vectors centred as the aligner compares them: on the background's
+/// language means when there is a background, else each on its own mean.
+pub fn centre_pair(
+    source: ArrayView2<f32>,
+    target: ArrayView2<f32>,
+    background: Option<&Background>,
+) -> (CentredSide, CentredSide) {
+    match background {
+        Some(b) => (
+            CentredSide::with_mean(source, mean_row(b.source.view())),
+            CentredSide::with_mean(target, mean_row(b.target.view())),
+        ),
+        None => (CentredSide::new(source), CentredSide::new(target)),
     }
 }
 
@@ -148,16 +164,8 @@ impl<'a> PairScorer<'a> {
         k: usize,
         search: NeighbourSearch,
     ) -> Self {
-        let (centred_source, centred_target) = match background {
-            Some(b) => (
-                CentredSide::with_mean(source.sentences(), mean_row(b.source.view())),
-                CentredSide::with_mean(target.sentences(), mean_row(b.target.view())),
-            ),
-            None => (
-                CentredSide::new(source.sentences()),
-                CentredSide::new(target.sentences()),
-            ),
-        };
+        let (centred_source, centred_target) =
+            centre_pair(source.sentences(), target.sentences(), background);
         let (n, m) = (source.len(), target.len());
         let find = |queries: &Array2<f32>, keys: &Array2<f32>, k: usize| match search {
             NeighbourSearch::Exhaustive => nearest_neighbours(queries.view(), keys.view(), k),

@@ -149,7 +149,7 @@ fn nearest_in_windows(
 /// The model's similarity is dominated by language identity: every Sorani sentence is close to
 /// every other. Removing each language's mean vector (taken from the input itself) leaves what
 /// the sentences say, and lifts margin P@1 on FLORES from about 0.91/0.94 to 0.97.
-pub fn center(vectors: &mut Array2<f32>) {
+pub fn centre(vectors: &mut Array2<f32>) {
     if vectors.nrows() < 2 {
         return;
     }
@@ -262,7 +262,7 @@ mod tests {
         // Three sentences that share a dominant "language" direction (the first axis).
         let mut v = unit(array![[1.0, 0.1, 0.0], [1.0, -0.1, 0.05], [1.0, 0.0, -0.1]]);
         let before = cosine_matrix(v.view(), v.view());
-        center(&mut v);
+        centre(&mut v);
         let after = cosine_matrix(v.view(), v.view());
         assert!(
             before[[0, 1]] > 0.9 && after[[0, 1]] < 0.0,

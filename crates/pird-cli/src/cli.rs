@@ -131,7 +131,7 @@ pub struct AdaptArgs {
     pub model: String,
     /// Device: cpu, cuda or cuda:N.
     #[arg(long, default_value = "cpu")]
-    pub device: String,
+    pub device: pird_embed::DeviceSpec,
     /// CPU threads (default: all cores).
     #[arg(long, env = "PIRD_THREADS")]
     pub threads: Option<usize>,
@@ -272,21 +272,20 @@ pub enum Backend {
     Candle,
 }
 
-impl Backend {
-    /// The fastest backend this pird was built with: tch (measured faster on CPU), else candle.
-    pub fn preferred() -> Self {
-        if cfg!(feature = "tch") {
-            Self::Tch
-        } else {
-            Self::Candle
-        }
-    }
-}
-
 impl ModelArgs {
-    /// The backend asked for, or the preferred one.
-    pub fn backend(&self) -> Backend {
-        self.backend.unwrap_or_else(Backend::preferred)
+    /// How to load the encoder: the backend asked for (or the preferred one), device, threads
+    /// and number format.
+    pub fn encoder_options(&self) -> pird_embed::EncoderOptions {
+        pird_embed::EncoderOptions {
+            backend: match self.backend {
+                Some(Backend::Tch) => pird_embed::BackendKind::Tch,
+                Some(Backend::Candle) => pird_embed::BackendKind::Candle,
+                None => pird_embed::BackendKind::preferred(),
+            },
+            device: self.device,
+            threads: self.threads,
+            precision: self.precision(),
+        }
     }
 
     /// The number format asked for (`--half` or `--precision`).
@@ -314,7 +313,7 @@ pub struct ModelArgs {
     pub backend: Option<Backend>,
     /// Device: cpu, cuda or cuda:N.
     #[arg(long, default_value = "cpu")]
-    pub device: String,
+    pub device: pird_embed::DeviceSpec,
     /// CPU threads for the encoder (default: all cores).
     #[arg(long, env = "PIRD_THREADS")]
     pub threads: Option<usize>,
@@ -495,13 +494,13 @@ pub struct ExportArgs {
     pub min_score: Option<f32>,
     /// Keep only these bead types, e.g. 1-1,1-2,2-1 (beads with an empty side are never exported).
     #[arg(long, value_delimiter = ',')]
-    pub beads: Vec<crate::export::filter::BeadType>,
+    pub beads: Vec<pird_io::export::filter::BeadType>,
     /// Keep the first of pairs that are equal after normalisation (spelling variants, spacing, case).
     #[arg(long)]
     pub dedupe: bool,
     /// Keep pairs whose source/target length ratio in characters lies in MIN..MAX, e.g. 0.5..2.
     #[arg(long, value_name = "MIN..MAX")]
-    pub length_ratio: Option<crate::export::filter::LengthRatio>,
+    pub length_ratio: Option<pird_io::export::filter::LengthRatio>,
     /// Keep pairs whose sides both have at most this many characters.
     #[arg(long)]
     pub max_chars: Option<usize>,
@@ -632,7 +631,30 @@ pub struct ModelImportArgs {
     /// Adapter merged into the weights: `shipped` (the Sorani–Arabic adapter built into pird,
     /// data/adapters/ckb-arb-e5-small), an adapter directory, or `none` for the base model.
     #[arg(long, default_value = "shipped", value_name = "shipped|DIR|none")]
-    pub adapter: String,
+    pub adapter: AdapterChoice,
+}
+
+/// The adapter `pird model import` merges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdapterChoice {
+    /// None: the base model.
+    None,
+    /// The Sorani–Arabic adapter built into pird.
+    Shipped,
+    /// An adapter directory (PEFT layout).
+    Dir(PathBuf),
+}
+
+impl std::str::FromStr for AdapterChoice {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "none" => AdapterChoice::None,
+            "shipped" => AdapterChoice::Shipped,
+            dir => AdapterChoice::Dir(PathBuf::from(dir)),
+        })
+    }
 }
 
 /// Options of `pird segment`.

@@ -1,6 +1,6 @@
 //! Opening the model named on the command line as an [`Embedder`], with its cache.
 
-use crate::cli::{Backend, ModelArgs};
+use crate::cli::ModelArgs;
 use anyhow::{Context, Result};
 use pird_align::{overlap_spans, Overlaps};
 use pird_embed::{
@@ -29,7 +29,7 @@ pub fn open_model(args: &ModelArgs) -> Result<OpenModel> {
     })?;
     let dir = ModelDir::open(&path)?;
     let tokenizer = SentenceTokenizer::load(&dir)?;
-    let encoder = load_encoder(&dir, args)?;
+    let encoder = pird_embed::load_encoder(&dir, &args.encoder_options())?;
     let limits = BatchLimits {
         token_budget: args.batch_tokens,
         ..BatchLimits::default()
@@ -118,66 +118,6 @@ pub fn embed_runs_counted(
         start = end;
     }
     Ok((runs, stats))
-}
-
-/// The encoder for `--backend`, `--device`, `--threads` and `--precision`.
-fn load_encoder(model: &ModelDir, args: &ModelArgs) -> Result<Box<dyn pird_embed::Encoder>> {
-    let device: pird_embed::DeviceSpec = args.device.parse()?;
-    match args.backend() {
-        Backend::Tch => load_tch(model, args, device),
-        Backend::Candle => load_candle(model, args, device),
-    }
-}
-
-#[cfg(feature = "tch")]
-fn load_tch(
-    model: &ModelDir,
-    args: &ModelArgs,
-    device: pird_embed::DeviceSpec,
-) -> Result<Box<dyn pird_embed::Encoder>> {
-    let options = pird_embed::TchOptions {
-        device: device.into(),
-        threads: args.threads,
-        precision: args.precision(),
-        ..pird_embed::TchOptions::default()
-    };
-    Ok(Box::new(pird_embed::TchBert::load_with(model, options)?))
-}
-
-#[cfg(not(feature = "tch"))]
-fn load_tch(
-    _model: &ModelDir,
-    _args: &ModelArgs,
-    _device: pird_embed::DeviceSpec,
-) -> Result<Box<dyn pird_embed::Encoder>> {
-    anyhow::bail!(
-        "this pird was built without the tch backend: use --backend candle, or rebuild with the `tch` feature"
-    )
-}
-
-#[cfg(feature = "candle")]
-fn load_candle(
-    model: &ModelDir,
-    args: &ModelArgs,
-    device: pird_embed::DeviceSpec,
-) -> Result<Box<dyn pird_embed::Encoder>> {
-    let options = pird_embed::CandleOptions {
-        device,
-        threads: args.threads,
-        precision: args.precision(),
-    };
-    Ok(Box::new(pird_embed::CandleBert::load(model, options)?))
-}
-
-#[cfg(not(feature = "candle"))]
-fn load_candle(
-    _model: &ModelDir,
-    _args: &ModelArgs,
-    _device: pird_embed::DeviceSpec,
-) -> Result<Box<dyn pird_embed::Encoder>> {
-    anyhow::bail!(
-        "this pird was built without the candle backend: use --backend tch, or rebuild with the `candle` feature"
-    )
 }
 
 /// The cache's key for vectors of the model with `fingerprint` computed in `precision`: narrow

@@ -1,17 +1,13 @@
 //! `pird`: align Sorani (ckb) and Arabic (arb) text at the sentence level.
 
-mod background;
 mod batch;
 mod cli;
 mod commands;
-mod documents;
 mod embedding;
-mod export;
 mod pair_alignment;
 mod progress;
 mod sentence_input;
 mod suite;
-mod tables;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -2,9 +2,9 @@
 //! and `pird batch` so that a batch run gives exactly what aligning each pair alone gives.
 
 use crate::sentence_input::SentenceDoc;
-use crate::tables::alignments::{AlignmentRow, AlignmentRows};
 use anyhow::Result;
 use pird_align::{AlignedBead, Calibration, Overlaps, PairAligner, PairError, PairMode, PairSide};
+use pird_io::{AlignmentRow, AlignmentRows};
 use pird_text::Lang;
 use polars::prelude::DataFrame;
 use std::path::Path;
@@ -17,13 +17,13 @@ pub fn build_aligner(
     mode: PairMode,
     languages: (Option<Lang>, Option<Lang>),
 ) -> Result<PairAligner> {
-    let background = crate::background::load(model_dir, languages.0, languages.1)?;
+    let background = pird_io::background::load(model_dir, languages.0, languages.1)?;
     Ok(PairAligner::new(mode, background, calibration.cloned())?)
 }
 
 /// Aligns two documents from their run vectors (anchor evidence from their sentences when both
 /// languages are known and the calibration weighs anchors).
-pub fn align_documents(
+pub fn align_pair(
     aligner: &PairAligner,
     source: (&SentenceDoc, &Overlaps),
     target: (&SentenceDoc, &Overlaps),
@@ -70,5 +70,5 @@ pub fn alignment_frame(
             score: bead.score,
         });
     }
-    rows.into_frame(method, model)
+    Ok(rows.into_frame(method, model)?)
 }

@@ -2,11 +2,10 @@
 //! files, TSV/JSONL collections or single text files, segmented or taken line by line.
 
 use crate::cli::LangChoice;
-use crate::documents::{read_all_documents, Document};
 use crate::progress;
-use crate::tables::{self, TableFormat};
 use anyhow::{bail, Context, Result};
 use indicatif::ProgressBar;
+use pird_io::{read_all_documents, Document, TableFormat};
 use pird_text::{detect_language, Lang, SentenceSegmenter};
 use std::path::{Path, PathBuf};
 
@@ -50,7 +49,7 @@ pub struct SentenceDoc {
 ///
 /// A table with `doc_id`, `sent_id` and `text` columns is taken as already segmented; a
 /// directory contributes each file in it (sorted by name); anything else is read as documents
-/// (`crate::documents`) and split by `mode`.
+/// (`pird_io::documents`) and split by `mode`.
 pub fn read_sentence_docs(
     path: &Path,
     mode: SplitMode,
@@ -218,46 +217,18 @@ fn read_sentences_table(path: &Path, lang: LangChoice) -> Result<Option<Vec<Sent
     if matches!(format, TableFormat::Tsv | TableFormat::Ndjson) && !has_sent_id_column(path)? {
         return Ok(None); // a TSV/JSONL collection of whole documents
     }
-    let df = tables::read_table(path)?;
-    let doc_ids = tables::str_column(&df, "doc_id", path)?;
-    let texts = tables::str_column(&df, "text", path)?;
-    let sent_ids = tables::u32_column(&df, "sent_id", path)?;
-    let langs = df.column("lang").ok().and_then(|c| c.str().ok().cloned());
-    let mut docs: Vec<SentenceDoc> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for row in 0..df.height() {
-        let missing = |column: &str| {
-            format!(
-                "{}: row {}: '{column}' is empty (null)",
-                path.display(),
-                row + 1
-            )
-        };
-        let doc_id = doc_ids.get(row).with_context(|| missing("doc_id"))?;
-        let slot = *index.entry(doc_id.to_string()).or_insert_with(|| {
-            docs.push(SentenceDoc {
-                doc_id: doc_id.to_string(),
-                lang: None,
-                ids: Vec::new(),
-                texts: Vec::new(),
-            });
-            docs.len() - 1
-        });
-        let doc = &mut docs[slot];
-        doc.ids
-            .push(sent_ids.get(row).with_context(|| missing("sent_id"))?);
-        doc.texts
-            .push(texts.get(row).with_context(|| missing("text"))?.to_string());
-        if doc.lang.is_none() {
-            doc.lang = match lang {
+    let docs = pird_io::sentences::read(path)?
+        .into_iter()
+        .map(|doc| SentenceDoc {
+            lang: match lang {
                 LangChoice::Fixed(given) => Some(given),
-                LangChoice::Auto => langs
-                    .as_ref()
-                    .and_then(|l| l.get(row))
-                    .and_then(|code| code.parse().ok()),
-            };
-        }
-    }
+                LangChoice::Auto => doc.lang,
+            },
+            doc_id: doc.doc_id,
+            ids: doc.ids,
+            texts: doc.texts,
+        })
+        .collect();
     Ok(Some(docs))
 }
 

@@ -233,16 +233,13 @@ impl LoraAdapter {
         text
     }
 
-    /// Writes the adapter into `dir` (created if missing); each file is written to a temporary
-    /// file and renamed, so a reader never sees half a file.
-    pub fn write_dir(&self, dir: &Path) -> Result<(), AdapterError> {
-        std::fs::create_dir_all(dir).map_err(|source| AdapterError::Io {
-            action: "create",
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        write_replacing(&dir.join(WEIGHTS_FILE), &self.weights_bytes()?)?;
-        write_replacing(&dir.join(CONFIG_FILE), self.config_json().as_bytes())
+    /// The adapter's two files, by name: the weights and the configuration (the caller writes
+    /// them, atomically, into the adapter directory).
+    pub fn files(&self) -> Result<[(&'static str, Vec<u8>); 2], AdapterError> {
+        Ok([
+            (WEIGHTS_FILE, self.weights_bytes()?),
+            (CONFIG_FILE, self.config_json().into_bytes()),
+        ])
     }
 }
 
@@ -280,23 +277,15 @@ fn to_f32(dtype: Dtype, data: &[u8]) -> Option<Vec<f32>> {
     }
 }
 
-fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), AdapterError> {
-    let io = |action, source| AdapterError::Io {
-        action,
-        path: path.to_path_buf(),
-        source,
-    };
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| io("write", e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io("rename into place", e)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn write_dir(adapter: &LoraAdapter, dir: &Path) {
+        for (name, bytes) in adapter.files().unwrap() {
+            std::fs::write(dir.join(name), bytes).unwrap();
+        }
+    }
 
     fn adapter() -> LoraAdapter {
         let a = Array2::from_shape_fn((2, 3), |(i, j)| (i * 3 + j) as f32 * 0.25);
@@ -316,7 +305,7 @@ mod tests {
     fn round_trips_through_peft_files() {
         let tmp = tempfile::tempdir().unwrap();
         let original = adapter();
-        original.write_dir(tmp.path()).unwrap();
+        write_dir(&original, tmp.path());
         let read = LoraAdapter::read_dir(tmp.path()).unwrap();
         // The values above are exact in fp16.
         assert_eq!(read, original);
@@ -349,7 +338,7 @@ mod tests {
     #[test]
     fn bad_files_are_named() {
         let tmp = tempfile::tempdir().unwrap();
-        adapter().write_dir(tmp.path()).unwrap();
+        write_dir(&adapter(), tmp.path());
         std::fs::write(
             tmp.path().join(CONFIG_FILE),
             r#"{"peft_type":"LORA","r":3,"lora_alpha":4}"#,

@@ -24,6 +24,7 @@ pub use adapter::{AdapterError, LoraAdapter, LoraFactors};
 pub use backends::candle::{CandleBert, CandleOptions};
 #[cfg(feature = "tch")]
 pub use backends::tch::{LoraConfig, TchBert, TchOptions};
+pub use backends::{load_encoder, BackendKind, EncoderOptions};
 pub use batching::BatchLimits;
 pub use cache::{CacheError, EmbeddingCache};
 pub use embedder::{EmbedError, EmbedStats, Embedder};

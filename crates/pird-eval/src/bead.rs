@@ -24,6 +24,12 @@ pub struct Bead {
     tgt: Vec<SentId>,
 }
 
+/// The bead type of `src` source and `tgt` target sentences, e.g. `"2-1"` (the `alignments`
+/// table's `bead` column).
+pub fn bead_kind(src: usize, tgt: usize) -> String {
+    format!("{src}-{tgt}")
+}
+
 impl Bead {
     /// Makes a bead from source and target ids, sorting them and dropping repeats.
     pub fn new(src: impl Into<Vec<SentId>>, tgt: impl Into<Vec<SentId>>) -> Self {
@@ -68,7 +74,7 @@ impl Bead {
 
     /// The bead type as in the `alignments` table's `bead` column, e.g. `"2-1"` or `"0-1"`.
     pub fn kind(&self) -> String {
-        format!("{}-{}", self.src.len(), self.tgt.len())
+        bead_kind(self.src.len(), self.tgt.len())
     }
 
     /// The sentence-level links of the bead: every (source id, target id) of its two sides.

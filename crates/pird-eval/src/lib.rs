@@ -18,6 +18,7 @@
 
 pub mod bead;
 pub mod bead_metrics;
+pub mod calibration_cases;
 pub mod doc_alignment;
 pub mod error;
 pub mod gold;
@@ -28,13 +29,17 @@ pub mod retrieval;
 pub mod rows;
 pub mod synthetic;
 
-pub use bead::{Alignment, Bead, ParseBeadError, ScoredPair, SentId};
+pub use bead::{bead_kind, Alignment, Bead, ParseBeadError, ScoredPair, SentId};
 pub use bead_metrics::{bead_scores, pooled_bead_scores, BeadCounts, BeadScores, BeadTally};
+pub use calibration_cases::{
+    coarse_topic, draw_mining_cases, join_by_topic, CaseSettings, MiningCase, TopicDocument,
+};
 pub use doc_alignment::{doc_alignment_scores, DocAlignmentScores};
 pub use error::{GoldError, MetricError};
 pub use gold::{
-    read_bead_file, read_document_tsv, read_document_tsv_column, read_line_parallel_tsv,
-    read_parallel_files, Document, LineParallel, Sentence,
+    read_bead_file, read_bilingual_documents, read_document_tsv, read_document_tsv_column,
+    read_flores_documents, read_line_parallel_tsv, read_parallel_files, BilingualDocument,
+    Document, LineParallel, Sentence,
 };
 pub use mining::{link_candidates, link_gold, MiningCandidates, MiningScores};
 pub use prf::PrF1;

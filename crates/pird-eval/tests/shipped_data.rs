@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use pird_eval::{read_document_tsv_column, read_parallel_files};
+use pird_eval::{read_document_tsv_column, read_flores_documents, read_parallel_files};
 
 /// A file under the repository's `data/` folder.
 fn data(relative: &str) -> PathBuf {
@@ -20,6 +20,13 @@ fn flores_dev_is_line_parallel() {
     .unwrap();
     assert_eq!(corpus.len(), 997);
     assert_eq!(corpus.src[244], "nan");
+    let documents = read_flores_documents(data("flores200-dev"), "ckb_Arab", "arb_Arab").unwrap();
+    assert_eq!(documents.len(), 281);
+    let lines: usize = documents.iter().map(|d| d.source.len()).sum();
+    assert_eq!(lines, 996, "all but the `nan` line");
+    assert!(documents
+        .iter()
+        .all(|d| d.source.len() == d.target.len() && !d.source.iter().any(|s| s == "nan")));
 }
 
 #[test]

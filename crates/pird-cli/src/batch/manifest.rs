@@ -2,9 +2,9 @@
 //! and the deterministic shard of them that one worker takes.
 
 use crate::cli::AlignMode;
-use crate::tables::{self, TableFormat};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::ValueEnum;
+use pird_io::TableFormat;
 use pird_text::Lang;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -167,12 +167,12 @@ fn read_delimited(path: &Path, separator: u8) -> Result<Vec<ManifestRow>> {
 }
 
 fn read_table_rows(path: &Path) -> Result<Vec<ManifestRow>> {
-    let table = tables::read_table(path)?;
+    let table = pird_io::read_table(path)?;
     let mut columns = Vec::new();
     for name in ["src", "tgt", "pair_id", "mode"] {
-        match tables::str_column(&table, name, path) {
+        match pird_io::columns::str_column(&table, name, path) {
             Ok(column) => columns.push((name, column.clone())),
-            Err(error) if name == "src" || name == "tgt" => return Err(error),
+            Err(error) if name == "src" || name == "tgt" => return Err(error.into()),
             Err(_) => {}
         }
     }

@@ -12,16 +12,16 @@ pub mod run_dir;
 
 use crate::cli::{AlignMode, BatchArgs};
 use crate::embedding::{embed_runs_counted, open_model, OpenModel};
-use crate::pair_alignment::{align_documents, alignment_frame, build_aligner};
+use crate::pair_alignment::{align_pair, alignment_frame, build_aligner};
 use crate::progress::BatchProgress;
 use crate::sentence_input::{read_checked_doc, SentenceDoc, SplitMode};
-use crate::tables;
 use anyhow::{bail, Result};
 use manifest::{PairJob, Shard};
 use pird_align::{Overlaps, PairAligner};
+use pird_io::summary::{PairOutcome, PairStatus};
 use pird_text::Lang;
 use rayon::prelude::*;
-use run_dir::{PairStatus, RunDir};
+use run_dir::RunDir;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -58,6 +58,34 @@ pub fn run(args: &BatchArgs, quiet: bool) -> Result<()> {
     run_dir::check_output(&args.output)?;
     let run = RunDir::open(&args.output)?;
     let mut model: Option<OpenModel> = None;
+    let jobs = pair_jobs(args, &mut model, quiet)?;
+    let progress = BatchProgress::new(jobs.len() as u64, quiet);
+    let todo: Vec<&PairJob> = jobs
+        .iter()
+        .filter(|job| run.finished(&job.pair_id).is_none())
+        .collect();
+    progress.pairs.inc((jobs.len() - todo.len()) as u64);
+    tracing::info!(
+        pairs = jobs.len(),
+        finished_before = jobs.len() - todo.len(),
+        "batch starts"
+    );
+    let mut embedded = EmbedTally::default();
+    if !todo.is_empty() {
+        let model = match model {
+            Some(model) => model,
+            None => open_model(&args.model)?,
+        };
+        embedded = align_all(args, &run, model, &todo, &progress)?;
+    }
+    progress.finish();
+    summarise(args, &run, &jobs, jobs.len() - todo.len(), &embedded, quiet)
+}
+
+/// The pairs of the run (this shard's, with `--shard`): from the manifest, or the two
+/// directories paired by name and, for files left without a name partner, by content (which
+/// opens the model into `model`).
+fn pair_jobs(args: &BatchArgs, model: &mut Option<OpenModel>, quiet: bool) -> Result<Vec<PairJob>> {
     let jobs = match (&args.manifest, &args.src_dir, &args.tgt_dir) {
         (Some(path), _, _) => manifest::read_manifest(path, args.pairing.mode)?,
         (None, Some(src_dir), Some(tgt_dir)) => {
@@ -78,98 +106,111 @@ pub fn run(args: &BatchArgs, quiet: bool) -> Result<()> {
         }
         _ => bail!("give a manifest, or --src-dir and --tgt-dir"),
     };
-    let jobs = match args.shard {
+    Ok(match args.shard {
         Some(shard) => shard.select(jobs),
         None => jobs,
-    };
-    let progress = BatchProgress::new(jobs.len() as u64, quiet);
-    let todo: Vec<&PairJob> = jobs
-        .iter()
-        .filter(|job| run.finished(&job.pair_id).is_none())
-        .collect();
-    progress.pairs.inc((jobs.len() - todo.len()) as u64);
-    tracing::info!(
-        pairs = jobs.len(),
-        finished_before = jobs.len() - todo.len(),
-        "batch starts"
-    );
-    let mut embedded = EmbedTally::default();
-    if !todo.is_empty() {
-        let mut model = match model {
-            Some(model) => model,
-            None => open_model(&args.model)?,
-        };
-        let calibration = crate::embedding::load_calibration(&model.dir)?;
-        if calibration.is_none() && todo.iter().any(|j| j.mode == AlignMode::Comparable) {
-            bail!(pird_align::PairError::NoCalibration);
-        }
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(args.jobs.unwrap_or(0))
-            .build()?;
-        let mut aligners: HashMap<(AlignMode, Option<Lang>, Option<Lang>), PairAligner> =
-            HashMap::new();
-        for chunk in todo.chunks(args.chunk_pairs.max(1)) {
-            let read: Vec<ReadPair> = pool.install(|| {
-                chunk
-                    .par_iter()
-                    .map(|job| ReadPair::of(job, args))
-                    .collect()
-            });
-            let mut ready = Vec::new();
-            for pair in read {
-                match pair.docs {
-                    Ok(docs) => ready.push((pair.job, docs, pair.seconds)),
-                    Err(error) => {
-                        record(&run, failed(pair.job, &error, pair.seconds), &progress)?;
-                    }
-                }
-            }
-            for (job, (source, target), _) in &ready {
-                let key = (job.mode, source.lang, target.lang);
-                if let std::collections::hash_map::Entry::Vacant(slot) = aligners.entry(key) {
-                    let mode = args.pairing.pair_mode(job.mode)?;
-                    slot.insert(build_aligner(
-                        &model.dir.path,
-                        calibration.as_ref(),
-                        mode,
-                        (source.lang, target.lang),
-                    )?);
-                }
-            }
-            let runs = embed_chunk(&mut model, &ready, args, &progress, &mut embedded)?;
-            let statuses: Vec<Result<()>> = pool.install(|| {
-                ready
-                    .par_iter()
-                    .zip(runs.par_iter())
-                    .map(
-                        |((job, (source, target), read_seconds), (source_runs, target_runs))| {
-                            let started = Instant::now();
-                            let aligner = &aligners[&(job.mode, source.lang, target.lang)];
-                            let outcome = align_and_write(
-                                &run,
-                                job,
-                                (source, source_runs),
-                                (target, target_runs),
-                                aligner,
-                                &model.label,
-                            );
-                            let seconds = read_seconds + started.elapsed().as_secs_f64();
-                            let status = match outcome {
-                                Ok(mut status) => {
-                                    status.seconds = seconds;
-                                    status
-                                }
-                                Err(error) => failed(job, &error, seconds),
-                            };
-                            record(&run, status, &progress)
-                        },
-                    )
-                    .collect()
-            });
-            statuses.into_iter().collect::<Result<()>>()?;
-        }
+    })
+}
+
+/// One aligner per mode and language pair, built when first needed.
+type Aligners = HashMap<(AlignMode, Option<Lang>, Option<Lang>), PairAligner>;
+
+/// Aligns the pairs still to do, chunk by chunk, recording each pair's status.
+fn align_all(
+    args: &BatchArgs,
+    run: &RunDir,
+    mut model: OpenModel,
+    todo: &[&PairJob],
+    progress: &BatchProgress,
+) -> Result<EmbedTally> {
+    let calibration = crate::embedding::load_calibration(&model.dir)?;
+    if calibration.is_none() && todo.iter().any(|j| j.mode == AlignMode::Comparable) {
+        bail!(pird_align::PairError::NoCalibration);
     }
-    progress.finish();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()?;
+    let mut aligners = Aligners::new();
+    let mut embedded = EmbedTally::default();
+    for chunk in todo.chunks(args.chunk_pairs.max(1)) {
+        let read: Vec<ReadPair> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|job| ReadPair::of(job, args))
+                .collect()
+        });
+        let mut ready = Vec::new();
+        for pair in read {
+            match pair.docs {
+                Ok(docs) => ready.push((pair.job, docs, pair.seconds)),
+                Err(error) => record(run, failed(pair.job, &error, pair.seconds), progress)?,
+            }
+        }
+        for (job, (source, target), _) in &ready {
+            let key = (job.mode, source.lang, target.lang);
+            if let std::collections::hash_map::Entry::Vacant(slot) = aligners.entry(key) {
+                let mode = args.pairing.pair_mode(job.mode)?;
+                slot.insert(build_aligner(
+                    &model.dir.path,
+                    calibration.as_ref(),
+                    mode,
+                    (source.lang, target.lang),
+                )?);
+            }
+        }
+        let runs = embed_chunk(&mut model, &ready, args, progress, &mut embedded)?;
+        let statuses: Vec<Result<()>> = pool.install(|| {
+            ready
+                .par_iter()
+                .zip(runs.par_iter())
+                .map(|(pair, runs)| align_one(run, pair, runs, &aligners, &model.label, progress))
+                .collect()
+        });
+        statuses.into_iter().collect::<Result<()>>()?;
+    }
+    Ok(embedded)
+}
+
+/// Aligns one read pair with its runs' vectors, writes its table and records its status.
+fn align_one(
+    run: &RunDir,
+    (job, (source, target), read_seconds): &(&PairJob, Docs, f64),
+    (source_runs, target_runs): &(Overlaps, Overlaps),
+    aligners: &Aligners,
+    model_label: &str,
+    progress: &BatchProgress,
+) -> Result<()> {
+    let started = Instant::now();
+    let aligner = &aligners[&(job.mode, source.lang, target.lang)];
+    let outcome = align_and_write(
+        run,
+        job,
+        (source, source_runs),
+        (target, target_runs),
+        aligner,
+        model_label,
+    );
+    let seconds = read_seconds + started.elapsed().as_secs_f64();
+    let status = match outcome {
+        Ok(mut status) => {
+            status.seconds = seconds;
+            status
+        }
+        Err(error) => failed(job, &error, seconds),
+    };
+    record(run, status, progress)
+}
+
+/// Writes the run summary of `jobs`, says what the run did, and fails with [`PairsFailed`]
+/// when any pair failed.
+fn summarise(
+    args: &BatchArgs,
+    run: &RunDir,
+    jobs: &[PairJob],
+    finished_before: usize,
+    embedded: &EmbedTally,
+    quiet: bool,
+) -> Result<()> {
     let statuses: Vec<PairStatus> = jobs
         .iter()
         .map(|job| {
@@ -185,7 +226,7 @@ pub fn run(args: &BatchArgs, quiet: bool) -> Result<()> {
         eprintln!(
             "pird batch: {} pairs ({} finished before, {} failed), {beads} beads; {} texts embedded ({} distinct, {} from the cache) → {}",
             statuses.len(),
-            jobs.len() - todo.len(),
+            finished_before,
             failures,
             embedded.texts,
             embedded.unique,
@@ -296,10 +337,10 @@ fn align_and_write(
     aligner: &PairAligner,
     model_label: &str,
 ) -> Result<PairStatus> {
-    let beads = align_documents(aligner, source, target)?;
+    let beads = align_pair(aligner, source, target)?;
     let method = aligner.mode().method();
     let mut frame = alignment_frame(source.0, target.0, &beads, method, model_label)?;
-    tables::write_table(&mut frame, &run.alignments(&job.pair_id))?;
+    pird_io::write_table(&mut frame, &run.alignments(&job.pair_id))?;
     let scores: Vec<f64> = beads
         .iter()
         .filter_map(|b| b.score)
@@ -314,7 +355,7 @@ fn align_and_write(
         tgt_sentences: target.0.texts.len() as u32,
         beads: beads.len() as u32,
         mean_score: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
-        status: "ok".to_string(),
+        status: PairOutcome::Ok,
         error: None,
         seconds: 0.0,
     })
@@ -337,7 +378,7 @@ fn failed(job: &PairJob, error: &anyhow::Error, seconds: f64) -> PairStatus {
         tgt_sentences: 0,
         beads: 0,
         mean_score: None,
-        status: "failed".to_string(),
+        status: PairOutcome::Failed,
         error: Some(format!("{error:#}")),
         seconds,
     }

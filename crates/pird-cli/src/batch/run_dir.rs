@@ -10,46 +10,12 @@
 //! finished pairs and redoes the rest (failed ones included). Temporary files that a killed run
 //! left behind are removed when the directory is opened.
 
-use crate::tables::{self, write_atomically};
 use anyhow::{bail, Context, Result};
-use polars::prelude::*;
-use serde::{Deserialize, Serialize};
+use pird_io::atomic::{TEMPORARY_PREFIX, TEMPORARY_SUFFIX};
+use pird_io::summary::PairStatus;
+use pird_io::write_atomically;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// One row of the run summary, also stored per pair as the pair's status.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PairStatus {
-    /// The pair's id.
-    pub pair_id: String,
-    /// Source document.
-    pub src: String,
-    /// Target document.
-    pub tgt: String,
-    /// `parallel` or `comparable`.
-    pub mode: String,
-    /// Source sentences (0 when the pair failed before segmentation).
-    pub src_sentences: u32,
-    /// Target sentences.
-    pub tgt_sentences: u32,
-    /// Beads written.
-    pub beads: u32,
-    /// Mean calibrated score of the beads with one.
-    pub mean_score: Option<f64>,
-    /// `ok` or `failed`.
-    pub status: String,
-    /// Why the pair failed.
-    pub error: Option<String>,
-    /// Seconds spent reading, aligning and writing this pair (the shared embedding excluded).
-    pub seconds: f64,
-}
-
-impl PairStatus {
-    /// True for a pair that was aligned and written.
-    pub fn is_ok(&self) -> bool {
-        self.status == "ok"
-    }
-}
 
 /// The output directory of a batch run.
 pub struct RunDir {
@@ -76,8 +42,7 @@ impl RunDir {
                 .flatten()
             {
                 let name = entry.file_name().to_string_lossy().into_owned();
-                // `tables::write_atomically`'s temporary files.
-                if name.starts_with(".pird-") && name.ends_with(".tmp") {
+                if name.starts_with(TEMPORARY_PREFIX) && name.ends_with(TEMPORARY_SUFFIX) {
                     std::fs::remove_file(entry.path()).ok();
                 }
             }
@@ -116,7 +81,8 @@ impl RunDir {
         write_atomically(&self.status_path(&status.pair_id), |file| {
             file.write_all(&json)
                 .context("cannot write the pair's status")
-        })
+        })?;
+        Ok(())
     }
 
     /// Writes the run summary of `pairs` (in order) as `summary[.LABEL].parquet` and returns its path.
@@ -125,43 +91,8 @@ impl RunDir {
             Some(label) => self.root.join(format!("summary.{label}.parquet")),
             None => self.root.join("summary.parquet"),
         };
-        let text =
-            |pick: fn(&PairStatus) -> &str| -> Vec<&str> { pairs.iter().map(pick).collect() };
-        let mut frame = DataFrame::new(
-            pairs.len(),
-            vec![
-                Column::new("pair_id".into(), text(|p| &p.pair_id)),
-                Column::new("src".into(), text(|p| &p.src)),
-                Column::new("tgt".into(), text(|p| &p.tgt)),
-                Column::new("mode".into(), text(|p| &p.mode)),
-                Column::new(
-                    "src_sentences".into(),
-                    pairs.iter().map(|p| p.src_sentences).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "tgt_sentences".into(),
-                    pairs.iter().map(|p| p.tgt_sentences).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "beads".into(),
-                    pairs.iter().map(|p| p.beads).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "mean_score".into(),
-                    pairs.iter().map(|p| p.mean_score).collect::<Vec<_>>(),
-                ),
-                Column::new("status".into(), text(|p| &p.status)),
-                Column::new(
-                    "error".into(),
-                    pairs.iter().map(|p| p.error.as_deref()).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "seconds".into(),
-                    pairs.iter().map(|p| p.seconds).collect::<Vec<_>>(),
-                ),
-            ],
-        )?;
-        tables::write_table(&mut frame, &path)?;
+        let mut frame = pird_io::summary::frame(pairs)?;
+        pird_io::write_table(&mut frame, &path)?;
         Ok(path)
     }
 }
@@ -180,6 +111,7 @@ pub fn check_output(root: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pird_io::summary::PairOutcome;
 
     fn status(id: &str, ok: bool) -> PairStatus {
         PairStatus {
@@ -191,7 +123,11 @@ mod tests {
             tgt_sentences: 2,
             beads: 2,
             mean_score: ok.then_some(0.8),
-            status: if ok { "ok" } else { "failed" }.into(),
+            status: if ok {
+                PairOutcome::Ok
+            } else {
+                PairOutcome::Failed
+            },
             error: (!ok).then(|| "bad".to_string()),
             seconds: 0.5,
         }
@@ -234,7 +170,7 @@ mod tests {
             )
             .unwrap();
         assert!(path.ends_with("summary.shard-1-of-2.parquet"));
-        let table = tables::read_table(&path).unwrap();
+        let table = pird_io::read_table(&path).unwrap();
         assert_eq!(table.height(), 2);
         assert_eq!(
             table.column("status").unwrap().str().unwrap().get(1),

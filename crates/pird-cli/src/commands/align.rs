@@ -2,12 +2,12 @@
 
 use crate::cli::AlignArgs;
 use crate::embedding::{embed_runs, open_model};
-use crate::pair_alignment::{align_documents, alignment_frame, build_aligner};
+use crate::pair_alignment::{align_pair, alignment_frame, build_aligner};
 use crate::progress;
 use crate::sentence_input::{read_one_doc, SplitMode};
-use crate::tables::{self, TableFormat};
 use anyhow::Result;
 use pird_align::{PairError, PairMode};
+use pird_io::TableFormat;
 
 /// Aligns one document pair and writes its beads.
 pub fn run(args: &AlignArgs, quiet: bool) -> Result<()> {
@@ -47,7 +47,7 @@ pub fn run(args: &AlignArgs, quiet: bool) -> Result<()> {
         mode,
         (source.lang, target.lang),
     )?;
-    let beads = match align_documents(&aligner, (&source, &source_runs), (&target, &target_runs)) {
+    let beads = match align_pair(&aligner, (&source, &source_runs), (&target, &target_runs)) {
         Ok(beads) => beads,
         // Nothing to align is not a failure of the run: an empty table says so.
         Err(PairError::EmptyDocument { side }) => {
@@ -65,7 +65,7 @@ pub fn run(args: &AlignArgs, quiet: bool) -> Result<()> {
         Err(error) => return Err(error.into()),
     };
     let mut frame = alignment_frame(&source, &target, &beads, method, &model.label)?;
-    tables::write_table(&mut frame, &args.output)?;
+    pird_io::write_table(&mut frame, &args.output)?;
     if !quiet {
         eprintln!(
             "pird: {} + {} sentences → {} beads ({method}) → {}",

@@ -14,7 +14,6 @@
 //! fitted calibration (with the anchor weights its margins include and the reliability measured
 //! on documents held out of the fit) is stored as `pird-calibration.json`.
 
-use crate::background;
 use crate::cli::{LangChoice, ModelCalibrateArgs};
 use crate::embedding::{embed_runs, open_model};
 use crate::progress;
@@ -24,10 +23,11 @@ use pird_align::{
     most_similar_other_documents, AnchorScorer, Background, Calibration, MinedCase, PairAligner,
     PairSide, ReliabilityBin, DEFAULT_K,
 };
-use pird_eval::{drop_and_shuffle, drop_and_shuffle_sides, shared_passages, ComparableCase};
+use pird_eval::{
+    coarse_topic, draw_mining_cases, join_by_topic, CaseSettings, MiningCase, TopicDocument,
+};
+use pird_io::background;
 use pird_text::Lang;
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use std::ops::Range;
 use std::path::Path;
 
@@ -71,8 +71,8 @@ pub fn run(args: &ModelCalibrateArgs, quiet: bool) -> Result<()> {
     let mut model = open_model(&args.model)?;
 
     // Background: the even documents' sentences, embedded one by one.
-    let background_docs: Vec<&GoldDoc> = gold.lines.iter().step_by(2).collect();
-    let side = |pick: fn(&GoldDoc) -> &Vec<String>| -> Vec<String> {
+    let background_docs: Vec<&TopicDocument> = gold.lines.iter().step_by(2).collect();
+    let side = |pick: fn(&TopicDocument) -> &Vec<String>| -> Vec<String> {
         background_docs
             .iter()
             .flat_map(|d| pick(d).iter().cloned())
@@ -90,8 +90,8 @@ pub fn run(args: &ModelCalibrateArgs, quiet: bool) -> Result<()> {
     };
 
     // Calibration documents: the odd ones, joined by topic to news length, and the others given.
-    let odd: Vec<&GoldDoc> = gold.lines.iter().skip(1).step_by(2).collect();
-    let mut documents = join_by_topic(&odd);
+    let odd: Vec<&TopicDocument> = gold.lines.iter().skip(1).step_by(2).collect();
+    let mut documents = join_by_topic(&odd, JOINED_LENGTH);
     let joined = documents.len();
     documents.extend(gold.more.iter().cloned());
     let cases = draw_cases(&documents, &background, &mut model, &bar)?;
@@ -99,12 +99,39 @@ pub fn run(args: &ModelCalibrateArgs, quiet: bool) -> Result<()> {
 
     let anchor_scorer = AnchorScorer::default();
     let miner = PairAligner::uncalibrated_miner(Some(background.clone()), anchor_scorer);
+    let mined = mine_cases(&miner, &cases, (gold.source_lang, gold.target_lang))?;
+    if let Some(path) = &args.examples {
+        write_examples(path, &cases.cases, &documents, &mined)?;
+    }
+    let fitted_on = fitted_on(args, &gold, background_docs.len(), odd.len(), joined);
+    let mut calibration = Calibration::fit_documents(&mined, &fitted_on)?;
+    calibration.reliability = Calibration::cross_fitted_reliability(&mined, RELIABILITY_FOLDS)?;
+    calibration.anchors = Some(anchor_scorer);
+    calibration.text_form = Some(pird_embed::TEXT_FORM.to_string());
+    pird_io::write_bytes_atomically(
+        &model.dir.path.join(pird_align::CALIBRATION_FILE),
+        calibration.to_json().as_bytes(),
+    )?;
+    background::save(&model.dir.path, gold.source_lang, &background.source)?;
+    background::save(&model.dir.path, gold.target_lang, &background.target)?;
+    print_summary(
+        &model.label,
+        &calibration,
+        &mined,
+        background.source.nrows(),
+    );
+    Ok(())
+}
+
+/// Mines every case with the uncalibrated miner and marks each candidate correct or wrong by
+/// the case's gold.
+fn mine_cases(miner: &PairAligner, cases: &Cases, langs: (Lang, Lang)) -> Result<Vec<MinedCase>> {
     let mut mined = Vec::with_capacity(cases.cases.len());
     for (case, (source_runs, target_runs)) in cases.cases.iter().zip(&cases.runs) {
         let side = |texts, runs, lang| PairSide { runs, texts, lang };
         let candidates = miner.mine_candidates(
-            side(&case.source_texts, source_runs, Some(gold.source_lang)),
-            side(&case.target_texts, target_runs, Some(gold.target_lang)),
+            side(&case.source_texts, source_runs, Some(langs.0)),
+            side(&case.target_texts, target_runs, Some(langs.1)),
         )?;
         mined.push(MinedCase {
             sizes: (case.source_texts.len(), case.target_texts.len()),
@@ -121,9 +148,17 @@ pub fn run(args: &ModelCalibrateArgs, quiet: bool) -> Result<()> {
             group: case.document,
         });
     }
-    if let Some(path) = &args.examples {
-        write_examples(path, &cases.cases, &documents, &mined)?;
-    }
+    Ok(mined)
+}
+
+/// What the calibration was fitted on, for its `fitted_on` record.
+fn fitted_on(
+    args: &ModelCalibrateArgs,
+    gold: &GoldSet,
+    background_docs: usize,
+    odd: usize,
+    joined: usize,
+) -> String {
     let more = match args.documents.is_empty() {
         true => String::new(),
         false => format!(
@@ -136,39 +171,13 @@ pub fn run(args: &ModelCalibrateArgs, quiet: bool) -> Result<()> {
                 .join(", ")
         ),
     };
-    let fitted_on = format!(
-        "{} + {}: {} documents as background; {} others joined by topic into {joined} documents of {}–{} sentences{more}, each mined (mutual best and diagonal neighbours, ratio margin k = {DEFAULT_K}, anchors, runs of two embedded joined) with 40–80 % of each side dropped and shuffled, as shared passages in order, with 30 % dropped and shuffled, and against its most similar other document (shuffled and in order)",
+    format!(
+        "{} + {}: {background_docs} documents as background; {odd} others joined by topic into {joined} documents of {}–{} sentences{more}, each mined (mutual best and diagonal neighbours, ratio margin k = {DEFAULT_K}, anchors, runs of two embedded joined) with 40–80 % of each side dropped and shuffled, as shared passages in order, with 30 % dropped and shuffled, and against its most similar other document (shuffled and in order)",
         args.source.display(),
         args.target.display(),
-        background_docs.len(),
-        odd.len(),
         JOINED_LENGTH.0,
         JOINED_LENGTH.1,
-    );
-    let mut calibration = Calibration::fit_documents(&mined, &fitted_on)?;
-    calibration.reliability = Calibration::cross_fitted_reliability(&mined, RELIABILITY_FOLDS)?;
-    calibration.anchors = Some(anchor_scorer);
-    calibration.text_form = Some(pird_embed::TEXT_FORM.to_string());
-    calibration.save(&model.dir.path)?;
-    background::save(&model.dir.path, gold.source_lang, &background.source)?;
-    background::save(&model.dir.path, gold.target_lang, &background.target)?;
-    print_summary(
-        &model.label,
-        &calibration,
-        &mined,
-        background.source.nrows(),
-    );
-    Ok(())
-}
-
-/// A gold document: parallel sentences (line i of one side translating line i of the other),
-/// its topic, and where it comes from.
-#[derive(Debug, Clone)]
-struct GoldDoc {
-    id: String,
-    source: Vec<String>,
-    target: Vec<String>,
-    topic: String,
+    )
 }
 
 /// The calibration's gold: the line-parallel files' documents and the other documents given.
@@ -176,9 +185,9 @@ struct GoldSet {
     source_lang: Lang,
     target_lang: Lang,
     /// Documents of the line-parallel files, in file order.
-    lines: Vec<GoldDoc>,
+    lines: Vec<TopicDocument>,
     /// Documents of the `--documents` files, as they are.
-    more: Vec<GoldDoc>,
+    more: Vec<TopicDocument>,
 }
 
 impl GoldSet {
@@ -198,78 +207,98 @@ impl GoldSet {
         let (Some(source_lang), Some(target_lang)) = (source.lang, target.lang) else {
             bail!("cannot tell the languages of the calibration files; they must be Sorani and Arabic");
         };
-        let n = source.texts.len();
-        let (groups, topics) = match &args.groups {
-            Some(path) => read_groups(path, n)?,
-            None => (
-                (0..n)
-                    .map(|i| (i / LINES_PER_PSEUDO_DOCUMENT).to_string())
-                    .collect(),
-                vec![String::new(); n],
-            ),
-        };
-        let mut documents: Vec<GoldDoc> = Vec::new();
-        for i in 0..n {
-            let usable = !args.skip_lines.contains(&(i + 1))
-                && !source.texts[i].trim().is_empty()
-                && !target.texts[i].trim().is_empty();
-            if !usable {
-                continue;
-            }
-            if documents.last().is_none_or(|d| d.id != groups[i]) {
-                documents.push(GoldDoc {
-                    id: groups[i].clone(),
-                    source: Vec::new(),
-                    target: Vec::new(),
-                    topic: topics[i].clone(),
-                });
-            }
-            let doc = documents.last_mut().expect("pushed above");
-            doc.source.push(source.texts[i].clone());
-            doc.target.push(target.texts[i].clone());
-        }
-        let mut more = Vec::new();
-        for path in &args.documents {
-            let read = |lang: Lang| {
-                pird_eval::read_document_tsv_column(path, lang.code()).with_context(|| {
-                    format!("{}: cannot read its {lang} documents", path.display())
-                })
-            };
-            for (s, t) in read(source_lang)?.into_iter().zip(read(target_lang)?) {
-                let selected = args.select.is_empty()
-                    || args.select.iter().any(|p| s.id.starts_with(p.as_str()));
-                if !selected {
-                    continue;
-                }
-                let texts = |doc: pird_eval::Document| -> Vec<String> {
-                    doc.sentences.into_iter().map(|s| s.text).collect()
-                };
-                more.push(GoldDoc {
-                    id: s.id.clone(),
-                    topic: String::new(),
-                    source: texts(s),
-                    target: texts(t),
-                });
-            }
-        }
-        if !args.documents.is_empty() && more.is_empty() {
-            bail!(
-                "no document of {} has an id starting with {}",
-                args.documents
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                args.select.join(" or ")
-            );
-        }
         Ok(Self {
             source_lang,
             target_lang,
-            lines: documents,
-            more,
+            lines: group_lines(args, &source.texts, &target.texts)?,
+            more: read_more(args, (source_lang, target_lang))?,
         })
     }
+}
+
+/// The line-parallel files' usable lines (both sides non-empty, not skipped) grouped into
+/// documents by `--groups`, or into pseudo-documents of [`LINES_PER_PSEUDO_DOCUMENT`] lines.
+fn group_lines(
+    args: &ModelCalibrateArgs,
+    source: &[String],
+    target: &[String],
+) -> Result<Vec<TopicDocument>> {
+    let n = source.len();
+    let (groups, topics) = match &args.groups {
+        Some(path) => read_groups(path, n)?,
+        None => (
+            (0..n)
+                .map(|i| (i / LINES_PER_PSEUDO_DOCUMENT).to_string())
+                .collect(),
+            vec![String::new(); n],
+        ),
+    };
+    let mut documents: Vec<TopicDocument> = Vec::new();
+    for i in 0..n {
+        let usable = !args.skip_lines.contains(&(i + 1))
+            && !source[i].trim().is_empty()
+            && !target[i].trim().is_empty();
+        if !usable {
+            continue;
+        }
+        if documents.last().is_none_or(|d| d.id != groups[i]) {
+            documents.push(TopicDocument {
+                id: groups[i].clone(),
+                source: Vec::new(),
+                target: Vec::new(),
+                topic: topics[i].clone(),
+            });
+        }
+        let doc = documents.last_mut().expect("pushed above");
+        doc.source.push(source[i].clone());
+        doc.target.push(target[i].clone());
+    }
+    Ok(documents)
+}
+
+/// The documents of the `--documents` files whose ids start with a `--select` prefix (all
+/// without one); an error when files are given and nothing is selected.
+fn read_more(
+    args: &ModelCalibrateArgs,
+    (source_lang, target_lang): (Lang, Lang),
+) -> Result<Vec<TopicDocument>> {
+    let mut more = Vec::new();
+    for path in &args.documents {
+        let documents =
+            pird_eval::read_bilingual_documents(path, source_lang.code(), target_lang.code())
+                .with_context(|| {
+                    format!(
+                        "{}: cannot read its {source_lang} and {target_lang} documents",
+                        path.display()
+                    )
+                })?;
+        more.extend(
+            documents
+                .into_iter()
+                .filter(|doc| {
+                    args.select.is_empty()
+                        || args.select.iter().any(|p| doc.id.starts_with(p.as_str()))
+                })
+                .map(|doc| TopicDocument {
+                    id: doc.id,
+                    topic: String::new(),
+                    source: doc.source,
+                    target: doc.target,
+                }),
+        );
+    }
+    if !args.documents.is_empty() && more.is_empty() {
+        bail!(
+            "no document of {} has an id starting with {}",
+            args.documents
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            args.select.join(" or ")
+        );
+    }
+    Ok(more)
 }
 
 /// The group of each line from a TSV with a header (the first column), and its topic (the
@@ -301,119 +330,22 @@ fn read_groups(path: &Path, lines: usize) -> Result<(Vec<String>, Vec<String>)> 
     Ok((groups, topics))
 }
 
-/// A topic label reduced to its first word, lower-cased and singular.
-fn coarse_topic(label: &str) -> String {
-    let word = label
-        .trim()
-        .split([',', ' ', '/'])
-        .next()
-        .unwrap_or_default()
-        .to_lowercase();
-    word.strip_suffix('s').unwrap_or(&word).to_string()
-}
-
-/// Packs documents, grouped by topic (in order of first appearance), into documents of
-/// [`JOINED_LENGTH`] sentences: a document is closed once it reaches the shortest length, or
-/// before the next would take it past the longest; a short last one joins the one before.
-fn join_by_topic(documents: &[&GoldDoc]) -> Vec<GoldDoc> {
-    let mut topics: Vec<&str> = Vec::new();
-    for doc in documents {
-        if !topics.contains(&doc.topic.as_str()) {
-            topics.push(&doc.topic);
-        }
-    }
-    let ordered = topics
-        .iter()
-        .flat_map(|topic| documents.iter().filter(move |d| d.topic == *topic));
-    let mut joined: Vec<GoldDoc> = Vec::new();
-    let mut current: Option<GoldDoc> = None;
-    for doc in ordered {
-        if let Some(open) = current.as_mut() {
-            if open.source.len() + doc.source.len() > JOINED_LENGTH.1 {
-                joined.extend(current.take());
-            }
-        }
-        let open = current.get_or_insert_with(|| GoldDoc {
-            id: doc.id.clone(),
-            source: Vec::new(),
-            target: Vec::new(),
-            topic: doc.topic.clone(),
-        });
-        open.source.extend(doc.source.iter().cloned());
-        open.target.extend(doc.target.iter().cloned());
-        if open.source.len() >= JOINED_LENGTH.0 {
-            joined.extend(current.take());
-        }
-    }
-    if let Some(rest) = current {
-        match joined.last_mut() {
-            Some(last) if last.source.len() + rest.source.len() <= JOINED_LENGTH.1 => {
-                last.source.extend(rest.source);
-                last.target.extend(rest.target);
-            }
-            _ => joined.push(rest),
-        }
-    }
-    joined
-}
-
-/// One document pair to mine: its sentences, and which sentence of which gold document each
-/// side's sentences are (a pair is correct when both are the same sentence of one document).
-struct Case {
-    document: usize,
-    other: usize,
-    source_units: Vec<usize>,
-    target_units: Vec<usize>,
-    source_texts: Vec<String>,
-    target_texts: Vec<String>,
-    /// The kind of case, for the examples file.
-    kind: &'static str,
-}
-
-impl Case {
-    /// A case whose source side is document `document` kept as `source` keeps its source units,
-    /// and whose target side is document `other` kept as `target` keeps its target units.
-    fn new(
-        documents: &[GoldDoc],
-        (document, source): (usize, &ComparableCase),
-        (other, target): (usize, &ComparableCase),
-        kind: &'static str,
-    ) -> Self {
-        let pick = |texts: &[String], units: &[usize]| -> Vec<String> {
-            units.iter().map(|&u| texts[u].clone()).collect()
-        };
-        Case {
-            document,
-            other,
-            source_texts: pick(&documents[document].source, &source.source),
-            target_texts: pick(&documents[other].target, &target.target),
-            source_units: source.source.clone(),
-            target_units: target.target.clone(),
-            kind,
-        }
-    }
-
-    fn is_gold(&self, s: usize, t: usize) -> bool {
-        self.document == self.other && self.source_units[s] == self.target_units[t]
-    }
-}
-
 /// The cases and their embedded runs (runs of one and two sentences).
 struct Cases {
-    cases: Vec<Case>,
+    cases: Vec<MiningCase>,
     runs: Vec<(pird_align::Overlaps, pird_align::Overlaps)>,
 }
 
 /// Draws every case of every document and embeds their runs in one pass.
 fn draw_cases(
-    documents: &[GoldDoc],
+    documents: &[TopicDocument],
     background: &Background,
     model: &mut crate::embedding::OpenModel,
     bar: &indicatif::ProgressBar,
 ) -> Result<Cases> {
     // The most similar other document, by the mean of its centred sentence vectors (source
     // side against target side, as a user's same-topic pair would be found).
-    let side = |pick: fn(&GoldDoc) -> &Vec<String>| -> Vec<String> {
+    let side = |pick: fn(&TopicDocument) -> &Vec<String>| -> Vec<String> {
         documents
             .iter()
             .flat_map(|d| pick(d).iter().cloned())
@@ -428,43 +360,14 @@ fn draw_cases(
         Some(background),
     );
 
-    let mut rng = StdRng::seed_from_u64(CALIBRATION_SEED);
-    let mut cases = Vec::new();
-    for _ in 0..DRAWS {
-        for (d, doc) in documents.iter().enumerate() {
-            let n = doc.source.len();
-            let rates = (
-                rng.random_range(LOW_OVERLAP_DROP),
-                rng.random_range(LOW_OVERLAP_DROP),
-            );
-            let low = drop_and_shuffle_sides(n, rates, &mut rng);
-            let ordered = shared_passages(n, rng.random_range(SHARED_PASSAGES), &mut rng);
-            let high = drop_and_shuffle(n, HIGH_OVERLAP_DROP, &mut rng);
-            cases.push(Case::new(documents, (d, &low), (d, &low), "low-overlap"));
-            cases.push(Case::new(
-                documents,
-                (d, &ordered),
-                (d, &ordered),
-                "shared-passages",
-            ));
-            cases.push(Case::new(documents, (d, &high), (d, &high), "high-overlap"));
-            if let Some(other) = nearest[d] {
-                // Another story: its target side, thinned (and shuffled or not) like ours.
-                let m = documents[other].source.len();
-                let theirs = drop_and_shuffle_sides(m, rates, &mut rng);
-                cases.push(Case::new(
-                    documents,
-                    (d, &low),
-                    (other, &theirs),
-                    "same-topic",
-                ));
-                let theirs = shared_passages(m, rng.random_range(SHARED_PASSAGES), &mut rng);
-                let kind = "same-topic-in-order";
-                cases.push(Case::new(documents, (d, &ordered), (other, &theirs), kind));
-            }
-        }
-    }
-    cases.retain(|c| !c.source_texts.is_empty() && !c.target_texts.is_empty());
+    let settings = CaseSettings {
+        low_overlap_drop: LOW_OVERLAP_DROP,
+        shared_passages: SHARED_PASSAGES,
+        high_overlap_drop: HIGH_OVERLAP_DROP,
+        draws: DRAWS,
+        seed: CALIBRATION_SEED,
+    };
+    let cases = draw_mining_cases(documents, &nearest, &settings);
     let texts: Vec<&[String]> = cases
         .iter()
         .flat_map(|c| [c.source_texts.as_slice(), c.target_texts.as_slice()])
@@ -485,8 +388,8 @@ fn draw_cases(
 /// Writes every example (case, kind, document, sizes, features, correct) as a TSV.
 fn write_examples(
     path: &Path,
-    cases: &[Case],
-    documents: &[GoldDoc],
+    cases: &[MiningCase],
+    documents: &[TopicDocument],
     mined: &[MinedCase],
 ) -> Result<()> {
     let mut out = String::from("case\tkind\tdocument\tother\tsource_sentences\ttarget_sentences\tmargin\tcosine\tneighbour_margin\tneighbour_cosine\tcorrect\n");
@@ -510,12 +413,13 @@ fn write_examples(
             ));
         }
     }
-    crate::tables::write_atomically(path, |file| {
+    pird_io::write_atomically(path, |file| {
         use std::io::Write;
         std::io::BufWriter::new(file)
             .write_all(out.as_bytes())
             .context("cannot write the calibration examples")
-    })
+    })?;
+    Ok(())
 }
 
 fn print_summary(label: &str, calibration: &Calibration, mined: &[MinedCase], background: usize) {
@@ -553,50 +457,5 @@ fn print_summary(label: &str, calibration: &Calibration, mined: &[MinedCase], ba
     } in &calibration.reliability
     {
         println!("  {lower:.1}–{upper:.1}  {pairs:>9}  {predicted:>14.3}  {observed:>8.3}");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn doc(topic: &str, len: usize) -> GoldDoc {
-        GoldDoc {
-            id: format!("{topic}{len}"),
-            source: (0..len).map(|i| format!("{topic} {i}")).collect(),
-            target: (0..len).map(|i| format!("{topic} {i}")).collect(),
-            topic: topic.to_string(),
-        }
-    }
-
-    #[test]
-    fn documents_are_packed_by_topic_to_news_length() {
-        let docs = [
-            doc("travel", 6),
-            doc("sport", 5),
-            doc("travel", 7),
-            doc("travel", 8),
-            doc("travel", 4),
-            doc("sport", 3),
-        ];
-        let refs: Vec<&GoldDoc> = docs.iter().collect();
-        let joined = join_by_topic(&refs);
-        let sizes: Vec<usize> = joined.iter().map(|d| d.source.len()).collect();
-        // travel 6 + 7 + 8 = 21 closes one; travel 4 + sport 5 + 3 = 12 is short but would
-        // take it past 30, so it stands alone.
-        assert_eq!(sizes, vec![21, 12]);
-        let joined = join_by_topic(&refs[..4]);
-        // The short sport document joins the travel one (26 ≤ 30).
-        assert_eq!(joined.len(), 1);
-        assert_eq!(joined[0].source.len(), 26);
-        assert_eq!(joined[0].source[21], "sport 0");
-    }
-
-    #[test]
-    fn topics_meet_in_their_first_word() {
-        assert_eq!(coarse_topic("Crime and Law"), "crime");
-        assert_eq!(coarse_topic("travel, accomodation"), "travel");
-        assert_eq!(coarse_topic("Sports"), "sport");
-        assert_eq!(coarse_topic("science/disease"), "science");
     }
 }

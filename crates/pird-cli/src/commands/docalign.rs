@@ -4,10 +4,10 @@ use crate::cli::DocalignArgs;
 use crate::embedding::{open_model, OpenModel};
 use crate::progress;
 use crate::sentence_input::{read_sentence_docs, SentenceDoc, SplitMode};
-use crate::tables::{self, TableFormat};
 use anyhow::{bail, Result};
-use pird_align::{align_documents, document_vectors_with, DocPair, DEFAULT_K};
-use polars::prelude::*;
+use pird_align::{document_vectors_with, match_documents, DocPair, DEFAULT_K};
+use pird_io::doc_pairs::DocPairRow;
+use pird_io::TableFormat;
 use std::ops::Range;
 
 /// Pairs the documents of the two collections and writes `doc_pairs`.
@@ -27,34 +27,17 @@ pub fn run(args: &DocalignArgs, quiet: bool) -> Result<()> {
     let mut model = open_model(&args.model)?;
     let pairs = pair_collections(&mut model, &source, &target, &bar)?;
     bar.finish_and_clear();
-    let mut frame = DataFrame::new(
-        pairs.len(),
-        vec![
-            Column::new(
-                "src_doc".into(),
-                pairs
-                    .iter()
-                    .map(|p| source[p.source].doc_id.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "tgt_doc".into(),
-                pairs
-                    .iter()
-                    .map(|p| target[p.target].doc_id.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "score".into(),
-                pairs.iter().map(|p| p.score).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "rank".into(),
-                pairs.iter().map(|p| p.rank).collect::<Vec<_>>(),
-            ),
-        ],
-    )?;
-    tables::write_table(&mut frame, &args.output)?;
+    let rows: Vec<DocPairRow> = pairs
+        .iter()
+        .map(|p| DocPairRow {
+            src_doc: source[p.source].doc_id.clone(),
+            tgt_doc: target[p.target].doc_id.clone(),
+            score: p.score,
+            rank: p.rank,
+        })
+        .collect();
+    let mut frame = pird_io::doc_pairs::frame(&rows)?;
+    pird_io::write_table(&mut frame, &args.output)?;
     if !quiet {
         eprintln!(
             "pird: {} × {} documents → {} pairs ({}) → {}",
@@ -86,7 +69,7 @@ pub fn pair_collections(
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let (vectors, _) = model.embedder.embed(&refs, &mut |n| bar.inc(n as u64))?;
     let langs = |docs: &[SentenceDoc]| docs.first().and_then(|d| d.lang);
-    let background = crate::background::load(&model.dir.path, langs(source), langs(target))?;
+    let background = pird_io::background::load(&model.dir.path, langs(source), langs(target))?;
     let source_docs = document_vectors_with(
         vectors.slice(ndarray::s![..split_at, ..]),
         &source_rows,
@@ -97,7 +80,7 @@ pub fn pair_collections(
         &target_rows,
         background.as_ref().map(|b| b.target.view()),
     );
-    Ok(align_documents(
+    Ok(match_documents(
         source_docs.view(),
         target_docs.view(),
         DEFAULT_K,

@@ -4,9 +4,8 @@ use crate::cli::{EmbedArgs, LangChoice};
 use crate::embedding::open_model;
 use crate::progress;
 use crate::sentence_input::{read_sentence_docs, SplitMode};
-use crate::tables::{self, embeddings, TableFormat};
-use anyhow::{bail, Context, Result};
-use ndarray_npy::WriteNpyExt;
+use anyhow::{bail, Result};
+use pird_io::{embeddings, TableFormat};
 
 /// Embeds every input sentence and writes the result.
 pub fn run(args: &EmbedArgs, quiet: bool) -> Result<()> {
@@ -54,14 +53,10 @@ pub fn run(args: &EmbedArgs, quiet: bool) -> Result<()> {
     }
 
     if npy {
-        tables::write_atomically(&args.output, |file| {
-            vectors
-                .write_npy(std::io::BufWriter::new(file))
-                .context("cannot write the .npy matrix")
-        })?;
+        embeddings::write_npy(&args.output, &vectors)?;
     } else {
         let mut frame = embeddings::frame(doc_ids, sent_ids, &model.label, &vectors)?;
-        tables::write_table(&mut frame, &args.output)?;
+        pird_io::write_table(&mut frame, &args.output)?;
     }
     if !quiet {
         eprintln!(

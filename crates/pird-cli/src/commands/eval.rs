@@ -5,10 +5,10 @@ use crate::cli::{EvalArgs, EvalSuiteArgs, ModelArgs, SuiteTask};
 use crate::embedding::{model_label, open_model};
 use crate::progress;
 use crate::suite::{self, Suite};
-use crate::tables::{self, metrics, TableFormat};
 use anyhow::{bail, Result};
 use pird_align::AnchorScorer;
 use pird_eval::{alignment_metrics, read_bead_file, RunLabel};
+use pird_io::{metrics, TableFormat};
 use pird_text::Lang;
 
 /// Runs the chosen tasks of the suite and writes (and prints) their metrics.
@@ -42,7 +42,7 @@ pub fn suite(args: &EvalSuiteArgs, quiet: bool) -> Result<()> {
         rows.extend(run_suite(args, model, quiet)?);
     }
     let mut frame = metrics::frame(&rows)?;
-    tables::write_table(&mut frame, &args.output)?;
+    pird_io::write_table(&mut frame, &args.output)?;
     match labels.len() {
         1 => print!("{}", metrics::to_text(&rows)),
         _ => print!("{}", metrics::to_text_by_model(&rows, &labels)),
@@ -60,7 +60,7 @@ fn run_suite(
     let calibration = crate::embedding::load_calibration(&model.dir)?;
     let background = match args.no_background {
         true => None,
-        false => crate::background::load(&model.dir.path, Some(Lang::Ckb), Some(Lang::Arb))?,
+        false => pird_io::background::load(&model.dir.path, Some(Lang::Ckb), Some(Lang::Arb))?,
     };
     let mines = [SuiteTask::Comparable, SuiteTask::ComparableHard];
     if calibration.is_none() && args.tasks.iter().any(|t| mines.contains(t)) {
@@ -106,7 +106,7 @@ pub fn compare(args: &EvalArgs) -> Result<()> {
     };
     TableFormat::from_path(output)?;
     let gold = read_bead_file(gold_path)?;
-    let predicted = crate::export::read_pairs(pred_path)?;
+    let predicted = pird_io::read_alignments(pred_path)?;
     predicted.single_pair(pred_path)?;
     let dataset = gold_path
         .file_stem()
@@ -121,7 +121,7 @@ pub fn compare(args: &EvalArgs) -> Result<()> {
         &label,
     );
     let mut frame = metrics::frame(&rows)?;
-    tables::write_table(&mut frame, output)?;
+    pird_io::write_table(&mut frame, output)?;
     print!("{}", metrics::to_text(&rows));
     Ok(())
 }

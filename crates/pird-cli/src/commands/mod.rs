@@ -7,6 +7,7 @@ mod calibrate;
 pub mod docalign;
 mod embed;
 mod eval;
+mod export;
 mod model;
 mod report;
 mod segment;
@@ -27,7 +28,7 @@ pub fn run(cli: Cli) -> Result<()> {
             None => eval::compare(&args),
         },
         Command::Report(args) => report::run(&args, cli.quiet),
-        Command::Export(args) => crate::export::run(&args, cli.quiet),
+        Command::Export(args) => export::run(&args, cli.quiet),
         #[cfg(feature = "tch")]
         Command::Adapt(args) => adapt::run(&args, cli.quiet),
         #[cfg(not(feature = "tch"))]

@@ -1,9 +1,8 @@
 //! `pird model`: importing model directories.
 
-use crate::cli::ModelImportArgs;
+use crate::cli::{AdapterChoice, ModelImportArgs};
 use anyhow::Result;
 use pird_embed::MergeAdapter;
-use std::path::Path;
 
 /// The Sorani–Arabic adapter shipped with pird (data/adapters/ckb-arb-e5-small), built into the
 /// binary so that an installed `pird` imports the adapted default model from anywhere.
@@ -15,14 +14,14 @@ const SHIPPED_CONFIG: &[u8] =
 /// Imports an E5S1 file into a Hugging Face model directory, merging the chosen adapter, and
 /// prints what was done.
 pub fn import(args: &ModelImportArgs) -> Result<()> {
-    let adapter = match args.adapter.as_str() {
-        "none" => None,
-        "shipped" => Some(MergeAdapter::from_bytes(
+    let adapter = match &args.adapter {
+        AdapterChoice::None => None,
+        AdapterChoice::Shipped => Some(MergeAdapter::from_bytes(
             "shipped:ckb-arb-e5-small",
             SHIPPED_WEIGHTS,
             SHIPPED_CONFIG,
         )?),
-        dir => Some(MergeAdapter::read_dir(Path::new(dir))?),
+        AdapterChoice::Dir(dir) => Some(MergeAdapter::read_dir(dir)?),
     };
     let report = pird_embed::import_e5s1(&args.source, &args.out, adapter.as_ref())?;
     println!("{report}");

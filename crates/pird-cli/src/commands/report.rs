@@ -5,20 +5,19 @@ use crate::cli::ReportArgs;
 use crate::embedding::{embed_runs, open_model};
 use crate::progress;
 use crate::sentence_input::{read_one_doc, SentenceDoc, SplitMode};
-use crate::tables;
-use anyhow::{bail, Context, Result};
-use pird_align::{cosine_matrix, mean_row, CentredSide};
+use anyhow::{bail, Result};
+use pird_align::{centre_pair, cosine_matrix};
 use pird_eval::{
     build_report, read_bead_file, Bead, ControlPair, Heatmap, ReportBead, ReportInput, RunLabel,
 };
+use pird_io::ReadAlignments;
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Builds the report and writes the page and its summary.
 pub fn run(args: &ReportArgs, quiet: bool) -> Result<()> {
     let markdown_path = markdown_path(&args.output)?;
-    let table = crate::export::read_pairs(&args.alignments)?;
+    let table = pird_io::read_alignments(&args.alignments)?;
     let calibrated = table.scores.iter().any(Option::is_some);
     let (score_name, scores) = match calibrated {
         true => ("calibrated score", &table.scores),
@@ -34,36 +33,17 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<()> {
         }
         None => None,
     };
+    let control = args.control.as_deref().map(read_control).transpose()?;
+    let mut extra_metrics = Vec::new();
+    for path in &args.metrics {
+        extra_metrics.extend(pird_io::metrics::read(path)?);
+    }
     // Embedding the documents comes last among the checks: it is the slow part.
     let map = match (&args.source, &args.target) {
         (Some(source), Some(target)) => Some(similarity_map(args, source, target, quiet)?),
         _ => None,
     };
-    // With documents given, the report is of that pair: rows of other pairs are left out.
-    let rows: Vec<usize> = (0..table.beads.len())
-        .filter(|&i| {
-            map.as_ref().is_none_or(|m| {
-                table.src_doc[i] == m.source_doc && table.tgt_doc[i] == m.target_doc
-            })
-        })
-        .collect();
-    if let (Some(map), true) = (&map, rows.is_empty() && !table.beads.is_empty()) {
-        bail!(
-            "{}: no rows align {} with {}, the documents given as --source and --target",
-            args.alignments.display(),
-            map.source_doc,
-            map.target_doc
-        );
-    }
-    let mut beads: Vec<ReportBead> = rows
-        .iter()
-        .map(|&i| ReportBead {
-            bead: table.beads[i].clone(),
-            score: scores[i],
-            src_text: table.src_text[i].clone(),
-            tgt_text: table.tgt_text[i].clone(),
-        })
-        .collect();
+    let mut beads = report_beads(&table, rows_of_pair(&table, map.as_ref(), args)?, scores);
     let pair = match &map {
         Some(m) => Some((m.source_doc.clone(), m.target_doc.clone())),
         None => table.single_pair(&args.alignments).ok().flatten(),
@@ -73,96 +53,19 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<()> {
         map.reindex(&mut beads, gold.as_mut());
         map.heatmap
     });
-
     let input_beads = beads.len();
-    let mut settings = vec![
-        (
-            "alignments".to_string(),
-            args.alignments.display().to_string(),
-        ),
-        ("method".to_string(), table.method.clone()),
-        ("model".to_string(), table.model.clone()),
-        ("beads".to_string(), input_beads.to_string()),
-        ("score".to_string(), score_name.to_string()),
-        ("threshold".to_string(), args.threshold.to_string()),
-    ];
-    let mut add = |name: &str, value: Option<String>| {
-        if let Some(value) = value {
-            settings.push((name.to_string(), value));
-        }
-    };
-    add("gold", args.gold.as_ref().map(|p| p.display().to_string()));
-    add(
-        "source document",
-        args.source.as_ref().map(|p| p.display().to_string()),
-    );
-    add(
-        "target document",
-        args.target.as_ref().map(|p| p.display().to_string()),
-    );
-    add(
-        "similarity map",
-        heatmap
-            .as_ref()
-            .map(|m| format!("{} by {}", m.measure, args.model.model)),
-    );
-    if !args.metrics.is_empty() {
-        add(
-            "metrics tables",
-            Some(
-                args.metrics
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-        );
-    }
-    add("pird", Some(env!("CARGO_PKG_VERSION").to_string()));
-
-    // A pair of documents that tell different stories: its confident pairs are false ones.
-    let control = match &args.control {
-        Some(path) => {
-            let control = crate::export::read_pairs(path)?;
-            let beads = (0..control.beads.len())
-                .map(|i| ReportBead {
-                    bead: control.beads[i].clone(),
-                    score: control.scores[i],
-                    src_text: control.src_text[i].clone(),
-                    tgt_text: control.tgt_text[i].clone(),
-                })
-                .collect();
-            Some(ControlPair {
-                name: path.file_name().map_or_else(
-                    || path.display().to_string(),
-                    |n| n.to_string_lossy().into_owned(),
-                ),
-                beads,
-            })
-        }
-        None => None,
-    };
-    add(
-        "control pair",
-        args.control.as_ref().map(|p| p.display().to_string()),
-    );
-    let mut extra_metrics = Vec::new();
-    for path in &args.metrics {
-        extra_metrics.extend(tables::metrics::read(path)?);
-    }
     let dataset = args
         .gold
         .as_deref()
         .and_then(Path::file_stem)
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let title = args.title.clone().unwrap_or_else(|| match &pair {
-        Some((src, tgt)) => format!("pird report: {src} ↔ {tgt}"),
-        None => format!("pird report: {}", args.alignments.display()),
-    });
     let input = ReportInput {
-        title,
-        settings,
+        title: args.title.clone().unwrap_or_else(|| match &pair {
+            Some((src, tgt)) => format!("pird report: {src} ↔ {tgt}"),
+            None => format!("pird report: {}", args.alignments.display()),
+        }),
+        settings: settings(args, &table, input_beads, score_name, heatmap.as_ref()),
         beads,
         score_name: score_name.to_string(),
         threshold: args.threshold,
@@ -173,14 +76,8 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<()> {
         control,
     };
     let report = build_report(&input)?;
-    let write = |path: &Path, text: &str| {
-        tables::write_atomically(path, |file| {
-            file.write_all(text.as_bytes())
-                .with_context(|| format!("{}: cannot write", path.display()))
-        })
-    };
-    write(&args.output, &report.html)?;
-    write(&markdown_path, &report.markdown)?;
+    pird_io::write_bytes_atomically(&args.output, report.html.as_bytes())?;
+    pird_io::write_bytes_atomically(&markdown_path, report.markdown.as_bytes())?;
     if !quiet {
         eprintln!(
             "pird: report of {} beads → {} and {}",
@@ -190,6 +87,92 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The table's rows: all of them, or with documents given (`map`) those of that pair, which
+/// must have some when the table has any.
+fn rows_of_pair(
+    table: &ReadAlignments,
+    map: Option<&SimilarityMap>,
+    args: &ReportArgs,
+) -> Result<Vec<usize>> {
+    let rows: Vec<usize> = (0..table.beads.len())
+        .filter(|&i| {
+            map.is_none_or(|m| table.src_doc[i] == m.source_doc && table.tgt_doc[i] == m.target_doc)
+        })
+        .collect();
+    if let (Some(map), true) = (map, rows.is_empty() && !table.beads.is_empty()) {
+        bail!(
+            "{}: no rows align {} with {}, the documents given as --source and --target",
+            args.alignments.display(),
+            map.source_doc,
+            map.target_doc
+        );
+    }
+    Ok(rows)
+}
+
+/// The report's beads: the table's `rows`, each with its score from `scores`.
+fn report_beads(
+    table: &ReadAlignments,
+    rows: impl IntoIterator<Item = usize>,
+    scores: &[Option<f32>],
+) -> Vec<ReportBead> {
+    rows.into_iter()
+        .map(|i| ReportBead {
+            bead: table.beads[i].clone(),
+            score: scores[i],
+            src_text: table.src_text[i].clone(),
+            tgt_text: table.tgt_text[i].clone(),
+        })
+        .collect()
+}
+
+/// A pair of documents that tell different stories: its confident pairs are false ones.
+fn read_control(path: &Path) -> Result<ControlPair> {
+    let control = pird_io::read_alignments(path)?;
+    Ok(ControlPair {
+        name: path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        beads: report_beads(&control, 0..control.beads.len(), &control.scores),
+    })
+}
+
+/// The report's settings table: its inputs and how they were read.
+fn settings(
+    args: &ReportArgs,
+    table: &ReadAlignments,
+    beads: usize,
+    score_name: &str,
+    heatmap: Option<&Heatmap>,
+) -> Vec<(String, String)> {
+    let path = |p: &PathBuf| p.display().to_string();
+    let metrics = (!args.metrics.is_empty())
+        .then(|| args.metrics.iter().map(path).collect::<Vec<_>>().join(", "));
+    let given = [
+        ("alignments", Some(path(&args.alignments))),
+        ("method", Some(table.method.clone())),
+        ("model", Some(table.model.clone())),
+        ("beads", Some(beads.to_string())),
+        ("score", Some(score_name.to_string())),
+        ("threshold", Some(args.threshold.to_string())),
+        ("gold", args.gold.as_ref().map(path)),
+        ("source document", args.source.as_ref().map(path)),
+        ("target document", args.target.as_ref().map(path)),
+        (
+            "similarity map",
+            heatmap.map(|m| format!("{} by {}", m.measure, args.model.model)),
+        ),
+        ("metrics tables", metrics),
+        ("pird", Some(env!("CARGO_PKG_VERSION").to_string())),
+        ("control pair", args.control.as_ref().map(path)),
+    ];
+    given
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.to_string(), value?)))
+        .collect()
 }
 
 /// `report.html` → `report.md`; any other extension is refused, so that the page cannot
@@ -258,18 +241,15 @@ fn similarity_map(
     bar.finish_and_clear();
     let target_vectors = runs.pop().expect("two documents");
     let source_vectors = runs.pop().expect("two documents");
-    let background = crate::background::load(&model.dir.path, source.lang, target.lang)?;
-    let (centred_source, centred_target, measure) = match &background {
-        Some(b) => (
-            CentredSide::with_mean(source_vectors.sentences(), mean_row(b.source.view())),
-            CentredSide::with_mean(target_vectors.sentences(), mean_row(b.target.view())),
-            "cosine after centring on each language's mean",
-        ),
-        None => (
-            CentredSide::new(source_vectors.sentences()),
-            CentredSide::new(target_vectors.sentences()),
-            "cosine after centring on each document's mean",
-        ),
+    let background = pird_io::background::load(&model.dir.path, source.lang, target.lang)?;
+    let (centred_source, centred_target) = centre_pair(
+        source_vectors.sentences(),
+        target_vectors.sentences(),
+        background.as_ref(),
+    );
+    let measure = match background {
+        Some(_) => "cosine after centring on each language's mean",
+        None => "cosine after centring on each document's mean",
     };
     let similarity = cosine_matrix(
         centred_source.sentences.view(),

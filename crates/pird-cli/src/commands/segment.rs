@@ -1,16 +1,16 @@
 //! `pird segment`: documents in, `sentences` table out.
 
 use crate::cli::SegmentArgs;
-use crate::documents::{read_all_documents, Document};
 use crate::progress;
 use crate::sentence_input::document_language;
-use crate::tables::{self, sentences::SentenceRows};
 use anyhow::{Context, Result};
+use pird_io::sentences::SentenceRows;
+use pird_io::{read_all_documents, Document};
 use pird_text::{Lang, LineBreaks, SegmenterConfig, SentenceSegmenter};
 
 /// Segments every input document and writes the `sentences` table.
 pub fn run(args: &SegmentArgs, quiet: bool) -> Result<()> {
-    tables::TableFormat::from_path(&args.output)?;
+    pird_io::TableFormat::from_path(&args.output)?;
     let documents = read_all_documents(&args.inputs)?;
     let line_breaks = if args.wrapped_lines {
         LineBreaks::Wrapped
@@ -39,7 +39,7 @@ pub fn run(args: &SegmentArgs, quiet: bool) -> Result<()> {
     bar.finish_and_clear();
     let sentence_count = rows.len();
     let mut frame = rows.into_frame()?;
-    tables::write_table(&mut frame, &args.output)?;
+    pird_io::write_table(&mut frame, &args.output)?;
     if !quiet {
         eprintln!(
             "pird: {} documents, {sentence_count} sentences → {}",

@@ -1,7 +1,6 @@
 //! The evaluation data the project ships under `data/`, read as parallel documents.
 
-use anyhow::{bail, Context, Result};
-use pird_eval::{read_document_tsv_column, read_parallel_files, Document};
+use anyhow::Result;
 use std::path::Path;
 
 /// A document with its Sorani and Arabic sentences, line i of one translating line i of the other.
@@ -38,43 +37,16 @@ pub fn is_heldout(doc: &ParallelDoc) -> bool {
 
 /// FLORES-200 dev (`data/flores200-dev`): its usable line pairs, grouped into its documents.
 pub fn flores_documents(data: &Path) -> Result<Vec<ParallelDoc>> {
-    let dir = data.join("flores200-dev");
-    let lines = read_parallel_files(dir.join("ckb_Arab.dev"), dir.join("arb_Arab.dev"))?;
-    let metadata = dir.join("metadata_dev.tsv");
-    let text = std::fs::read_to_string(&metadata)
-        .with_context(|| format!("{}: cannot read", metadata.display()))?;
-    // The first column of each row after the header is the source URL: one document per URL run.
-    let urls: Vec<&str> = text
-        .lines()
-        .skip(1)
-        .map(|row| row.split('\t').next().unwrap_or_default())
-        .collect();
-    if urls.len() != lines.len() {
-        bail!(
-            "{}: {} rows after the header for {} lines",
-            metadata.display(),
-            urls.len(),
-            lines.len()
-        );
-    }
-    let mut documents: Vec<ParallelDoc> = Vec::new();
-    for (i, url) in urls.iter().enumerate() {
-        if documents.last().is_none_or(|d| d.id != *url) {
-            documents.push(ParallelDoc {
-                id: url.to_string(),
-                ckb: Vec::new(),
-                arb: Vec::new(),
-            });
-        }
-        // One known defect: a missing translation written as `nan` (ckb line 245).
-        if is_arabic_script_text(&lines.src[i]) && is_arabic_script_text(&lines.tgt[i]) {
-            let doc = documents.last_mut().expect("pushed above");
-            doc.ckb.push(lines.src[i].clone());
-            doc.arb.push(lines.tgt[i].clone());
-        }
-    }
-    documents.retain(|d| !d.ckb.is_empty());
-    Ok(documents)
+    Ok(
+        pird_eval::read_flores_documents(data.join("flores200-dev"), "ckb_Arab", "arb_Arab")?
+            .into_iter()
+            .map(|doc| ParallelDoc {
+                id: doc.id,
+                ckb: doc.source,
+                arb: doc.target,
+            })
+            .collect(),
+    )
 }
 
 /// TICO-19 (`data/tico19/docs.tsv`): 31 documents.
@@ -89,25 +61,14 @@ pub fn bible_chapters(data: &Path) -> Result<Vec<ParallelDoc>> {
 
 /// A TSV with `ckb` and `arb` columns, grouped into documents by `doc_id` or by chapter of `ref`.
 fn bilingual_tsv(path: &Path) -> Result<Vec<ParallelDoc>> {
-    let ckb = read_document_tsv_column(path, "ckb")?;
-    let arb = read_document_tsv_column(path, "arb")?;
-    let texts =
-        |doc: Document| -> Vec<String> { doc.sentences.into_iter().map(|s| s.text).collect() };
-    Ok(ckb
+    Ok(pird_eval::read_bilingual_documents(path, "ckb", "arb")?
         .into_iter()
-        .zip(arb)
-        .map(|(k, a)| ParallelDoc {
-            id: k.id.clone(),
-            ckb: texts(k),
-            arb: texts(a),
+        .map(|doc| ParallelDoc {
+            id: doc.id,
+            ckb: doc.source,
+            arb: doc.target,
         })
         .collect())
-}
-
-/// True when most letters of `text` are in Arabic script.
-fn is_arabic_script_text(text: &str) -> bool {
-    let guess = pird_text::detect_language(text);
-    guess.letters > 0 && guess.arabic_script_share >= 0.5
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use super::data::{flores_documents, tico_documents, ParallelDoc};
 use super::Suite;
 use anyhow::Result;
-use pird_align::{align_documents, document_vectors_with, DEFAULT_K};
+use pird_align::{document_vectors_with, match_documents, DEFAULT_K};
 use pird_eval::doc_alignment_scores;
 use std::ops::Range;
 use std::path::Path;
@@ -41,7 +41,7 @@ fn pair_documents(suite: &mut Suite, dataset: &str, documents: &[ParallelDoc]) -
     let background = suite.background.as_ref();
     let source = document_vectors_with(source, &ckb_rows, background.map(|b| b.source.view()));
     let target = document_vectors_with(target, &arb_rows, background.map(|b| b.target.view()));
-    let predicted: Vec<(&str, &str)> = align_documents(source.view(), target.view(), DEFAULT_K)
+    let predicted: Vec<(&str, &str)> = match_documents(source.view(), target.view(), DEFAULT_K)
         .iter()
         .map(|p| {
             (

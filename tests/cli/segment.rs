@@ -1,27 +1,9 @@
 //! End-to-end runs of `pird segment` on the seed articles and on bad input.
 
 use polars::prelude::*;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn pird(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pird"))
-        .args(args)
-        .output()
-        .expect("pird runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn seed(name: &str) -> String {
-    repo().join("data/seeds").join(name).display().to_string()
-}
+use crate::util::{pird, seed, stderr};
 
 fn read_sentences(path: &Path) -> DataFrame {
     let file = std::fs::File::open(path).unwrap();

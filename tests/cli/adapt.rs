@@ -4,35 +4,9 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The base model without adapter; the tests fail (not skip) without it.
-fn base_model() -> String {
-    let dir = repo().join("data/models/multilingual-e5-small-base");
-    assert!(
-        dir.join("model.safetensors").is_file(),
-        "{} is missing: run scripts/fetch-model {} none first",
-        dir.display(),
-        dir.display()
-    );
-    dir.display().to_string()
-}
-
-fn pird(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pird"))
-        .args(args)
-        .env("PIRD_THREADS", "2")
-        .output()
-        .expect("pird runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::util::{base_model, pird, repo, stderr};
 
 /// Writes `ckb<TAB>arb` rows of the TICO-19 documents `doc` (at most `limit`) as a TSV.
 fn tico_pairs(doc: &str, limit: usize, path: &Path) {

@@ -7,8 +7,9 @@
 //! U+FFFE, U+FFFF) are dropped. Right-to-left text and bidi marks are written as they are.
 
 use super::{ExportOptions, ExportPair, PairWriter};
-use crate::tables::alignments::ReadAlignments;
-use anyhow::{anyhow, bail, Context, Result};
+use crate::alignments::ReadAlignments;
+use crate::columns::{format_id_list, parse_id_list};
+use crate::{Error, Result};
 use pird_eval::Bead;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer};
@@ -35,7 +36,7 @@ pub struct TmxWriter<W: Write> {
 
 impl<W: Write> TmxWriter<W> {
     /// Writes the prologue and the `<header>`.
-    pub fn new(out: W, options: ExportOptions) -> Result<Self> {
+    pub fn new(out: W, options: ExportOptions) -> std::io::Result<Self> {
         let mut xml = Writer::new_with_indent(out, b' ', 2);
         xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
         xml.write_event(Event::DocType(BytesText::from_escaped(
@@ -86,7 +87,7 @@ fn tuv<W: Write>(xml: &mut Writer<W>, lang: &str, text: &str) -> std::io::Result
 }
 
 impl<W: Write> PairWriter for TmxWriter<W> {
-    fn write_pair(&mut self, pair: &ExportPair<'_>) -> Result<()> {
+    fn write_pair(&mut self, pair: &ExportPair<'_>) -> std::io::Result<()> {
         self.units += 1;
         let options = &self.options;
         let tuid = self.units.to_string();
@@ -101,8 +102,8 @@ impl<W: Write> PairWriter for TmxWriter<W> {
                 if options.keep_doc_ids {
                     prop(xml, SRC_DOC, pair.src_doc)?;
                     prop(xml, TGT_DOC, pair.tgt_doc)?;
-                    prop(xml, SRC_IDS, &id_list(pair.bead.src()))?;
-                    prop(xml, TGT_IDS, &id_list(pair.bead.tgt()))?;
+                    prop(xml, SRC_IDS, &format_id_list(pair.bead.src()))?;
+                    prop(xml, TGT_IDS, &format_id_list(pair.bead.tgt()))?;
                 }
                 tuv(xml, &options.src_lang, pair.src_text)?;
                 tuv(xml, &options.tgt_lang, pair.tgt_text)
@@ -110,29 +111,13 @@ impl<W: Write> PairWriter for TmxWriter<W> {
         Ok(())
     }
 
-    fn finish(&mut self) -> Result<()> {
+    fn finish(&mut self) -> std::io::Result<()> {
         self.xml.write_event(Event::End(BytesEnd::new("body")))?;
         self.xml.write_event(Event::End(BytesEnd::new("tmx")))?;
         self.xml.get_mut().write_all(b"\n")?;
         self.xml.get_mut().flush()?;
         Ok(())
     }
-}
-
-/// `[3, 4]`, the id-list notation of the `alignments` table's CSV form.
-fn id_list(ids: &[u32]) -> String {
-    let ids: Vec<String> = ids.iter().map(u32::to_string).collect();
-    format!("[{}]", ids.join(", "))
-}
-
-fn parse_id_list(text: &str) -> Option<Vec<u32>> {
-    let inner = text.trim().strip_prefix('[')?.strip_suffix(']')?;
-    inner
-        .split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| part.parse().ok())
-        .collect()
 }
 
 /// `text` as XML character data: markup characters escaped by quick-xml, carriage returns as
@@ -161,8 +146,7 @@ struct Unit {
 
 /// Reads a TMX file written by `pird export --keep-doc-ids` back into pairs with their ids.
 pub fn read(path: &Path) -> Result<ReadAlignments> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, "cannot open", e))?;
     read_from(std::io::BufReader::new(file), path)
 }
 
@@ -180,12 +164,18 @@ struct ReadState {
 }
 
 impl ReadState {
-    fn open(&mut self, element: &BytesStart<'_>) -> Result<()> {
+    fn open(&mut self, element: &BytesStart<'_>, at: &str) -> Result<()> {
+        let xml = |source: quick_xml::Error| Error::Xml {
+            at: at.to_string(),
+            source,
+        };
         let attribute = |name: &str| -> Result<Option<String>> {
-            Ok(match element.try_get_attribute(name)? {
-                Some(a) => Some(a.unescape_value()?.into_owned()),
-                None => None,
-            })
+            Ok(
+                match element.try_get_attribute(name).map_err(|e| xml(e.into()))? {
+                    Some(a) => Some(a.unescape_value().map_err(xml)?.into_owned()),
+                    None => None,
+                },
+            )
         };
         match element.name().as_ref() {
             b"header" => self.src_lang = attribute("srclang")?,
@@ -234,34 +224,38 @@ fn read_from(input: impl BufRead, path: &Path) -> Result<ReadAlignments> {
     let mut state = ReadState::default();
     loop {
         let at = format!("{}: byte {}", path.display(), reader.buffer_position());
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| anyhow!("{at}: not well-formed XML: {e}"))?;
+        let xml = |source: quick_xml::Error| Error::Xml {
+            at: at.clone(),
+            source,
+        };
+        let event = reader.read_event_into(&mut buf).map_err(xml)?;
         match event {
-            Event::Start(e) => state.open(&e)?,
+            Event::Start(e) => state.open(&e, &at)?,
             Event::Empty(e) => {
-                state.open(&e)?;
+                state.open(&e, &at)?;
                 state.close(e.name().as_ref(), &at)?;
             }
             Event::End(e) => state.close(e.name().as_ref(), &at)?,
             Event::Text(t) => {
                 if let Some(text) = state.text.as_mut() {
-                    text.push_str(&t.xml_content()?);
+                    text.push_str(&t.xml_content().map_err(|e| xml(e.into()))?);
                 }
             }
             Event::CData(t) => {
                 if let Some(text) = state.text.as_mut() {
-                    text.push_str(&t.decode()?);
+                    text.push_str(&t.decode().map_err(|e| xml(e.into()))?);
                 }
             }
             Event::GeneralRef(r) => {
                 if let Some(text) = state.text.as_mut() {
-                    match r.resolve_char_ref()? {
+                    match r.resolve_char_ref().map_err(xml)? {
                         Some(c) => text.push(c),
                         None => {
-                            let name = r.decode()?;
+                            let name = r.decode().map_err(|e| xml(e.into()))?;
                             let resolved = quick_xml::escape::resolve_predefined_entity(&name)
-                                .ok_or_else(|| anyhow!("{at}: unknown entity &{name};"))?;
+                                .ok_or_else(|| {
+                                    Error::invalid_at(&at, format!("unknown entity &{name};"))
+                                })?;
                             text.push_str(resolved);
                         }
                     }
@@ -285,7 +279,7 @@ fn push_unit(
     at: &str,
 ) -> Result<()> {
     let Some(src_lang) = src_lang else {
-        bail!("{at}: a <tu> before a <header srclang=…>");
+        return Err(Error::invalid_at(at, "a <tu> before a <header srclang=…>"));
     };
     let (source, target): (Vec<_>, Vec<_>) = unit
         .segments
@@ -294,30 +288,35 @@ fn push_unit(
     let (Some((_, src_text)), Some((_, tgt_text))) =
         (source.into_iter().next(), target.into_iter().next())
     else {
-        bail!("{at}: a <tu> needs one <tuv> in the source language {src_lang} and one in another");
+        return Err(Error::invalid_at(
+            at,
+            format!("a <tu> needs one <tuv> in the source language {src_lang} and one in another"),
+        ));
     };
     let mut take = |name: &str| -> Result<String> {
         unit.props.remove(name).ok_or_else(|| {
-            anyhow!("{at}: the <tu> has no <prop type=\"{name}\">; export with --keep-doc-ids to read pairs back")
+            Error::invalid_at(
+                at,
+                format!("the <tu> has no <prop type=\"{name}\">; export with --keep-doc-ids to read pairs back"),
+            )
         })
     };
     let ids = |name: &str, value: String| -> Result<Vec<u32>> {
-        parse_id_list(&value)
-            .ok_or_else(|| anyhow!("{at}: {name} {value:?} is not a list like [3, 4]"))
+        parse_id_list(&value).map_err(|_| {
+            Error::invalid_at(at, format!("{name} {value:?} is not a list like [3, 4]"))
+        })
     };
     let src_ids = ids(SRC_IDS, take(SRC_IDS)?)?;
     let tgt_ids = ids(TGT_IDS, take(TGT_IDS)?)?;
     pairs.src_doc.push(take(SRC_DOC)?);
     pairs.tgt_doc.push(take(TGT_DOC)?);
-    let score = match unit.props.remove(SCORE) {
-        Some(value) => Some(
-            value
-                .trim()
-                .parse::<f32>()
-                .map_err(|_| anyhow!("{at}: {SCORE} {value:?} is not a number"))?,
-        ),
-        None => None,
-    };
+    let score =
+        match unit.props.remove(SCORE) {
+            Some(value) => Some(value.trim().parse::<f32>().map_err(|_| {
+                Error::invalid_at(at, format!("{SCORE} {value:?} is not a number"))
+            })?),
+            None => None,
+        };
     pairs.beads.push(Bead::new(src_ids, tgt_ids));
     pairs.scores.push(score);
     pairs.margins.push(None);

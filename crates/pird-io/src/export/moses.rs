@@ -2,7 +2,6 @@
 //! of the other (`OUT.ckb`, `OUT.ar`), the input of most MT training pipelines.
 
 use super::{ExportPair, PairWriter};
-use anyhow::Result;
 use std::borrow::Cow;
 use std::io::Write;
 
@@ -20,13 +19,13 @@ impl<S: Write, T: Write> MosesWriter<S, T> {
 }
 
 impl<S: Write, T: Write> PairWriter for MosesWriter<S, T> {
-    fn write_pair(&mut self, pair: &ExportPair<'_>) -> Result<()> {
+    fn write_pair(&mut self, pair: &ExportPair<'_>) -> std::io::Result<()> {
         writeln!(self.source, "{}", one_line(pair.src_text))?;
         writeln!(self.target, "{}", one_line(pair.tgt_text))?;
         Ok(())
     }
 
-    fn finish(&mut self) -> Result<()> {
+    fn finish(&mut self) -> std::io::Result<()> {
         self.source.flush()?;
         self.target.flush()?;
         Ok(())

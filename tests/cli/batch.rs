@@ -4,78 +4,36 @@
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn model() -> PathBuf {
-    let model = repo().join("data/models/multilingual-e5-small");
-    assert!(
-        model.join("pird-calibration.json").is_file(),
-        "{} is missing or uncalibrated: run scripts/fetch-model first",
-        model.display()
-    );
-    model
-}
+use crate::util::{default_model, pird_command, repo, stderr};
 
 /// `pird batch` with the default model, two threads and a cache of the test's own.
 fn batch<S: AsRef<std::ffi::OsStr>>(args: &[S], cache: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_pird"));
+    let mut command = pird_command();
     command
         .arg("batch")
         .args(args)
         .arg("--model")
-        .arg(model())
+        .arg(default_model())
         .arg("--cache")
-        .arg(cache)
-        .env("PIRD_THREADS", "2");
+        .arg(cache);
     command
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// The first `n` FLORES dev documents as line files `ckb/docNNN.ckb.txt` and `arb/docNNN.arb.txt`.
 fn flores_documents(dir: &Path, n: usize) -> (PathBuf, PathBuf) {
-    let flores = repo().join("data/flores200-dev");
-    let read = |name: &str| -> Vec<String> {
-        std::fs::read_to_string(flores.join(name))
-            .unwrap()
-            .lines()
-            .map(String::from)
-            .collect()
-    };
-    let (ckb, arb, meta) = (
-        read("ckb_Arab.dev"),
-        read("arb_Arab.dev"),
-        read("metadata_dev.tsv"),
-    );
-    let mut docs: Vec<(String, Vec<usize>)> = Vec::new();
-    for (line, row) in meta.iter().skip(1).enumerate() {
-        let url = row.split('\t').next().unwrap().to_string();
-        match docs.last_mut() {
-            Some((last, lines)) if *last == url => lines.push(line),
-            _ => docs.push((url, vec![line])),
-        }
-    }
+    let documents =
+        pird_eval::read_flores_documents(repo().join("data/flores200-dev"), "ckb_Arab", "arb_Arab")
+            .unwrap();
     let (src, tgt) = (dir.join("ckb"), dir.join("arb"));
     std::fs::create_dir_all(&src).unwrap();
     std::fs::create_dir_all(&tgt).unwrap();
-    for (k, (_, lines)) in docs.iter().take(n).enumerate() {
-        let join = |side: &[String]| {
-            lines
-                .iter()
-                .map(|&i| side[i].as_str())
-                .collect::<Vec<_>>()
-                .join("\n")
-                + "\n"
-        };
-        std::fs::write(src.join(format!("doc{k:03}.ckb.txt")), join(&ckb)).unwrap();
-        std::fs::write(tgt.join(format!("doc{k:03}.arb.txt")), join(&arb)).unwrap();
+    for (k, doc) in documents.iter().take(n).enumerate() {
+        let join = |side: &[String]| side.join("\n") + "\n";
+        std::fs::write(src.join(format!("doc{k:03}.ckb.txt")), join(&doc.source)).unwrap();
+        std::fs::write(tgt.join(format!("doc{k:03}.arb.txt")), join(&doc.target)).unwrap();
     }
     (src, tgt)
 }
@@ -258,7 +216,7 @@ fn a_full_disk_fails_cleanly_without_half_written_files() {
         "trap '' XFSZ; ulimit -f 2; exec \"$0\" batch --src-dir {} --tgt-dir {} --lines --no-cache --model {} -o {}",
         src.display(),
         tgt.display(),
-        model().display(),
+        default_model(),
         out.display()
     );
     let output = Command::new("sh")

@@ -6,14 +6,9 @@
 use polars::prelude::*;
 use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn pird(args: &[&OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pird"))
-        .args(args)
-        .output()
-        .expect("pird runs")
-}
+use crate::util::pird;
 
 fn ok(output: Output) -> Output {
     assert!(

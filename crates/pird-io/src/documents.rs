@@ -4,7 +4,7 @@
 //! header naming `doc_id` and `text` columns; a `.jsonl`/`.ndjson` collection has one object per
 //! line with `doc_id` and `text`. Every error names the file and the line or byte at fault.
 
-use anyhow::{anyhow, bail, Context, Result};
+use crate::{Error, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -21,7 +21,7 @@ pub struct Document {
 
 /// Reads the documents of one input file, choosing the layout by extension.
 pub fn read_documents(path: &Path) -> Result<Vec<Document>> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read", e))?;
     let text = decode_text(path, &bytes)?;
     let ext = path
         .extension()
@@ -35,7 +35,7 @@ pub fn read_documents(path: &Path) -> Result<Vec<Document>> {
             let doc_id = path
                 .file_stem()
                 .and_then(|s| s.to_str())
-                .ok_or_else(|| anyhow!("{}: the file name is not valid UTF-8", path.display()))?;
+                .ok_or_else(|| Error::invalid(path, "the file name is not valid UTF-8"))?;
             Ok(vec![Document {
                 doc_id: doc_id.to_string(),
                 text: text.to_string(),
@@ -52,11 +52,10 @@ pub fn read_all_documents(paths: &[PathBuf]) -> Result<Vec<Document>> {
     for path in paths {
         for doc in read_documents(path)? {
             if let Some(first) = seen.insert(doc.doc_id.clone(), doc.origin.clone()) {
-                bail!(
-                    "{}: doc_id '{}' is used twice (first in {first})",
+                return Err(Error::invalid_at(
                     doc.origin,
-                    doc.doc_id
-                );
+                    format!("doc_id '{}' is used twice (first in {first})", doc.doc_id),
+                ));
             }
             documents.push(doc);
         }
@@ -65,20 +64,20 @@ pub fn read_all_documents(paths: &[PathBuf]) -> Result<Vec<Document>> {
 }
 
 /// Checks that `bytes` are UTF-8 text and strips a byte-order mark.
-pub(crate) fn decode_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
+pub fn decode_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
         let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-        anyhow!(
-            "{}: not valid UTF-8 at byte {offset} (line {line}): pird reads UTF-8 text only; convert the file first (e.g. with iconv)",
-            path.display()
+        Error::invalid(
+            path,
+            format!("not valid UTF-8 at byte {offset} (line {line}): pird reads UTF-8 text only; convert the file first (e.g. with iconv)"),
         )
     })?;
     if let Some(offset) = text.find('\0') {
-        bail!(
-            "{}: NUL byte at byte {offset}: this looks like a binary file, not text",
-            path.display()
-        );
+        return Err(Error::invalid(
+            path,
+            format!("NUL byte at byte {offset}: this looks like a binary file, not text"),
+        ));
     }
     Ok(text.strip_prefix('\u{FEFF}').unwrap_or(text))
 }
@@ -97,7 +96,7 @@ fn read_tsv_collection(path: &Path, text: &str) -> Result<Vec<Document>> {
         let text = fields.pop().expect("two columns asked for");
         let doc_id = fields.pop().expect("two columns asked for");
         if doc_id.is_empty() {
-            bail!("{origin}: empty doc_id");
+            return Err(Error::invalid_at(origin, "empty doc_id"));
         }
         documents.push(Document {
             doc_id,
@@ -111,7 +110,7 @@ fn read_tsv_collection(path: &Path, text: &str) -> Result<Vec<Document>> {
 /// The `columns` of each row of a plain TSV `text` (header line first, no quoting, so a `"` is
 /// just a character: the form of FLORES, TICO-19 and OPUS files), with each row's line number;
 /// `need` ends the message when a column is missing.
-pub(crate) fn read_plain_tsv(
+pub fn read_plain_tsv(
     path: &Path,
     text: &str,
     columns: &[&str],
@@ -124,7 +123,7 @@ pub(crate) fn read_plain_tsv(
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .with_context(|| format!("{}: cannot read the header line", path.display()))?
+        .map_err(|e| Error::invalid(path, format!("cannot read the header line: {e}")))?
         .clone();
     let positions = columns
         .iter()
@@ -133,10 +132,12 @@ pub(crate) fn read_plain_tsv(
                 .iter()
                 .position(|h| h.trim() == *name)
                 .ok_or_else(|| {
-                    anyhow!(
-                        "{}:1: the header has no '{name}' column (found: {}); {need}",
-                        path.display(),
-                        headers.iter().collect::<Vec<_>>().join(", ")
+                    Error::invalid_at(
+                        format!("{}:1", path.display()),
+                        format!(
+                            "the header has no '{name}' column (found: {}); {need}",
+                            headers.iter().collect::<Vec<_>>().join(", ")
+                        ),
                     )
                 })
         })
@@ -145,16 +146,21 @@ pub(crate) fn read_plain_tsv(
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
-            anyhow!("{}:{line}: malformed row: {e}", path.display())
+            Error::invalid_at(
+                format!("{}:{line}", path.display()),
+                format!("malformed row: {e}"),
+            )
         })?;
         let line = record.position().map_or(0, |p| p.line());
         let fields = positions
             .iter()
             .map(|&col| {
-                record
-                    .get(col)
-                    .map(str::to_string)
-                    .ok_or_else(|| anyhow!("{}:{line}: missing column {}", path.display(), col + 1))
+                record.get(col).map(str::to_string).ok_or_else(|| {
+                    Error::invalid_at(
+                        format!("{}:{line}", path.display()),
+                        format!("missing column {}", col + 1),
+                    )
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         rows.push((line, fields));
@@ -175,13 +181,21 @@ fn read_jsonl_collection(path: &Path, text: &str) -> Result<Vec<Document>> {
         if line.trim().is_empty() {
             continue;
         }
-        let row: Row = serde_json::from_str(line).with_context(|| {
-            format!("{origin}: not a JSON object with string fields 'doc_id' and 'text'")
+        let row: Row = serde_json::from_str(line).map_err(|e| {
+            Error::invalid_at(
+                &origin,
+                format!("not a JSON object with string fields 'doc_id' and 'text': {e}"),
+            )
         })?;
         let doc_id = match row.doc_id {
             serde_json::Value::String(s) if !s.is_empty() => s,
             serde_json::Value::Number(n) => n.to_string(),
-            other => bail!("{origin}: doc_id must be a non-empty string or a number, not {other}"),
+            other => {
+                return Err(Error::invalid_at(
+                    origin,
+                    format!("doc_id must be a non-empty string or a number, not {other}"),
+                ))
+            }
         };
         documents.push(Document {
             doc_id,

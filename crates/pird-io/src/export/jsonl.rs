@@ -4,8 +4,8 @@
 //! let pird read the file back as predictions or gold.
 
 use super::{ExportOptions, ExportPair, PairWriter};
-use crate::tables::alignments::ReadAlignments;
-use anyhow::{anyhow, Context, Result};
+use crate::alignments::ReadAlignments;
+use crate::{Error, Result};
 use pird_eval::Bead;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -49,7 +49,7 @@ impl<W: Write> JsonlWriter<W> {
 }
 
 impl<W: Write> PairWriter for JsonlWriter<W> {
-    fn write_pair(&mut self, pair: &ExportPair<'_>) -> Result<()> {
+    fn write_pair(&mut self, pair: &ExportPair<'_>) -> std::io::Result<()> {
         let options = &self.options;
         let record = Record {
             translation: BTreeMap::from([
@@ -72,7 +72,7 @@ impl<W: Write> PairWriter for JsonlWriter<W> {
         Ok(())
     }
 
-    fn finish(&mut self) -> Result<()> {
+    fn finish(&mut self) -> std::io::Result<()> {
         self.out.flush()?;
         Ok(())
     }
@@ -81,8 +81,7 @@ impl<W: Write> PairWriter for JsonlWriter<W> {
 /// True when the first non-empty line of `path` is an object with a `translation` field: an
 /// export, not an `alignments` table in NDJSON.
 pub fn is_export(path: &Path) -> Result<bool> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, "cannot open", e))?;
     for line in std::io::BufReader::new(file).lines() {
         let Ok(line) = line else {
             return Ok(false);
@@ -101,8 +100,7 @@ pub fn is_export(path: &Path) -> Result<bool> {
 
 /// Reads a JSONL file written by `pird export --keep-doc-ids` back into pairs with their ids.
 pub fn read(path: &Path) -> Result<ReadAlignments> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, "cannot open", e))?;
     read_from(std::io::BufReader::new(file), path)
 }
 
@@ -110,22 +108,25 @@ fn read_from(input: impl BufRead, path: &Path) -> Result<ReadAlignments> {
     let mut pairs = ReadAlignments::default();
     for (index, line) in input.lines().enumerate() {
         let at = format!("{}:{}", path.display(), index + 1);
-        let line = line.with_context(|| format!("{at}: cannot read the line"))?;
+        let line =
+            line.map_err(|e| Error::invalid_at(&at, format!("cannot read the line: {e}")))?;
         if line.trim().is_empty() {
             continue;
         }
         let record: Record = serde_json::from_str(&line)
-            .map_err(|e| anyhow!("{at}: not a pird export line: {e}"))?;
+            .map_err(|e| Error::invalid_at(&at, format!("not a pird export line: {e}")))?;
         let provenance = record.provenance.ok_or_else(|| {
-            anyhow!("{at}: no src_ids/tgt_ids; export with --keep-doc-ids to read pairs back")
+            Error::invalid_at(
+                &at,
+                "no src_ids/tgt_ids; export with --keep-doc-ids to read pairs back",
+            )
         })?;
-        let text = |lang: &str| -> Result<String> {
-            record
-                .translation
-                .get(lang)
-                .cloned()
-                .ok_or_else(|| anyhow!("{at}: no {lang:?} in \"translation\""))
-        };
+        let text =
+            |lang: &str| -> Result<String> {
+                record.translation.get(lang).cloned().ok_or_else(|| {
+                    Error::invalid_at(&at, format!("no {lang:?} in \"translation\""))
+                })
+            };
         pairs.src_text.push(text(&provenance.src_lang)?);
         pairs.tgt_text.push(text(&provenance.tgt_lang)?);
         pairs.src_doc.push(provenance.src_doc);

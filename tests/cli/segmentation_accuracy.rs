@@ -15,9 +15,11 @@ use pird_text::SentenceSegmenter;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+use crate::util::repo;
+
 /// The project's data folder (`data/`, with FLORES-200 dev and TICO-19 and their provenance).
 fn project_data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data")
+    repo().join("data")
 }
 
 /// Boundary positions (non-space characters before each inner boundary) of a list of sentences.
@@ -54,30 +56,19 @@ fn boundary_f1(documents: &[Vec<String>]) -> (f64, f64, f64) {
     )
 }
 
-/// FLORES dev documents (consecutive lines sharing a URL) for one language file.
-fn flores_documents(file: &str) -> Vec<Vec<String>> {
-    let dir = project_data().join("flores200-dev");
-    let text = std::fs::read_to_string(dir.join(file)).unwrap();
-    let metadata = std::fs::read_to_string(dir.join("metadata_dev.tsv")).unwrap();
-    let urls: Vec<&str> = metadata
-        .lines()
-        .skip(1)
-        .map(|l| l.split('\t').next().unwrap())
-        .collect();
-    let mut documents: Vec<Vec<String>> = Vec::new();
-    let mut previous_url = "";
-    for (index, (line, url)) in text.lines().zip(&urls).enumerate() {
-        if *url != previous_url {
-            documents.push(Vec::new());
-            previous_url = url;
-        }
-        // ckb line 245 is the literal "nan" (a missing translation); drop the pair on both sides.
-        if index + 1 != 245 {
-            documents.last_mut().unwrap().push(line.to_string());
-        }
-    }
+/// FLORES dev documents (consecutive lines sharing a URL), the Sorani or the Arabic side.
+fn flores_documents(sorani: bool) -> Vec<Vec<String>> {
+    let documents = pird_eval::read_flores_documents(
+        project_data().join("flores200-dev"),
+        "ckb_Arab",
+        "arb_Arab",
+    )
+    .unwrap();
     assert_eq!(documents.len(), 281);
     documents
+        .into_iter()
+        .map(|d| if sorani { d.source } else { d.target })
+        .collect()
 }
 
 /// TICO-19 documents (rows grouped by doc_id in file order) for one language column.
@@ -114,22 +105,12 @@ fn assert_at_least(set: &str, documents: &[Vec<String>], min_f1: f64, min_recall
 
 #[test]
 fn flores_dev_sorani() {
-    assert_at_least(
-        "flores-dev ckb",
-        &flores_documents("ckb_Arab.dev"),
-        0.92,
-        0.99,
-    );
+    assert_at_least("flores-dev ckb", &flores_documents(true), 0.92, 0.99);
 }
 
 #[test]
 fn flores_dev_arabic() {
-    assert_at_least(
-        "flores-dev arb",
-        &flores_documents("arb_Arab.dev"),
-        0.93,
-        0.99,
-    );
+    assert_at_least("flores-dev arb", &flores_documents(false), 0.93, 0.99);
 }
 
 #[test]

@@ -3,29 +3,9 @@
 
 use polars::prelude::*;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn default_model() -> String {
-    let dir = repo().join("data/models/multilingual-e5-small");
-    assert!(
-        dir.join("pird-calibration.json").is_file(),
-        "{} is missing or uncalibrated: run scripts/fetch-model first",
-        dir.display()
-    );
-    dir.display().to_string()
-}
-
-fn pird(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pird"))
-        .args(args)
-        .env("PIRD_THREADS", "2")
-        .output()
-        .expect("pird runs")
-}
+use crate::util::{default_model, pird, repo, seed, stderr};
 
 /// `pird align SOURCE TARGET --mode MODE` with the default model and no cache, into `out`.
 fn align(source: &str, target: &str, mode: &str, out: &std::path::Path) -> Output {
@@ -41,14 +21,6 @@ fn align(source: &str, target: &str, mode: &str, out: &std::path::Path) -> Outpu
         "-o",
         out.to_str().unwrap(),
     ])
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn seed(name: &str) -> String {
-    repo().join("data/seeds").join(name).display().to_string()
 }
 
 /// (src_ids, tgt_ids) of every row.

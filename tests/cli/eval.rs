@@ -3,34 +3,29 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use crate::util::{default_model, pird, repo};
 
 #[test]
 fn the_suite_writes_one_metrics_table_for_all_tasks() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("metrics.csv");
-    let model = repo().join("data/models/multilingual-e5-small");
-    assert!(
-        model.join("pird-calibration.json").is_file(),
-        "{} is missing or uncalibrated: run scripts/fetch-model first",
-        model.display()
-    );
-    let output = Command::new(env!("CARGO_BIN_EXE_pird"))
-        .args(["eval", "suite", "--limit", "2", "--quiet", "--data"])
-        .arg(repo().join("data"))
-        .arg("--model")
-        .arg(&model)
-        .arg("--cache")
-        .arg(dir.path().join("cache.redb"))
-        .arg("-o")
-        .arg(&out)
-        .env("PIRD_THREADS", "2")
-        .output()
-        .expect("pird runs");
+    let (data, cache) = (repo().join("data"), dir.path().join("cache.redb"));
+    let output = pird(&[
+        "eval".as_ref(),
+        "suite".as_ref(),
+        "--limit".as_ref(),
+        "2".as_ref(),
+        "--quiet".as_ref(),
+        "--data".as_ref(),
+        data.as_os_str(),
+        "--model".as_ref(),
+        default_model().as_ref(),
+        "--cache".as_ref(),
+        cache.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
     assert!(
         output.status.success(),
         "{}",
@@ -95,15 +90,6 @@ fn the_suite_writes_one_metrics_table_for_all_tasks() {
     assert_eq!(printed.lines().count(), table.lines().count(), "{printed}");
 }
 
-/// Runs pird with two encoder threads.
-fn run(args: &[&std::ffi::OsStr]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_pird"))
-        .args(args)
-        .env("PIRD_THREADS", "2")
-        .output()
-        .expect("pird runs")
-}
-
 /// The first FLORES dev document (lines 1–5) with Arabic lines 2 and 3 joined, written as line
 /// files with its gold beads: (source, target, gold).
 fn flores_case(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
@@ -139,7 +125,7 @@ fn predictions_are_scored_against_a_gold_bead_file_in_any_table_format() {
     let dir = tempfile::tempdir().unwrap();
     let (src, tgt, gold) = flores_case(dir.path());
     let pird = |args: &[&std::ffi::OsStr]| {
-        let output = run(args);
+        let output = crate::util::pird(args);
         assert!(
             output.status.success(),
             "{}",
@@ -149,7 +135,7 @@ fn predictions_are_scored_against_a_gold_bead_file_in_any_table_format() {
     };
     // `pird eval --pred PRED --gold GOLD -o METRICS`.
     let eval = |pred: &std::path::Path, metrics: &std::path::Path| {
-        run(&[
+        crate::util::pird(&[
             "eval".as_ref(),
             "--pred".as_ref(),
             pred.as_os_str(),
@@ -159,7 +145,7 @@ fn predictions_are_scored_against_a_gold_bead_file_in_any_table_format() {
             metrics.as_os_str(),
         ])
     };
-    let model = repo().join("data/models/multilingual-e5-small");
+    let model = std::path::PathBuf::from(default_model());
     for format in ["csv", "parquet"] {
         let pred = dir.path().join(format!("pred.{format}"));
         let metrics = dir.path().join(format!("metrics-{format}.csv"));
@@ -220,9 +206,9 @@ fn predictions_are_scored_against_a_gold_bead_file_in_any_table_format() {
 fn a_report_page_shows_every_figure_offline_and_refuses_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let (src, tgt, gold) = flores_case(dir.path());
-    let model = repo().join("data/models/multilingual-e5-small");
+    let model = std::path::PathBuf::from(default_model());
     let pred = dir.path().join("pred.parquet");
-    let align = run(&[
+    let align = pird(&[
         "align".as_ref(),
         src.as_os_str(),
         tgt.as_os_str(),
@@ -251,7 +237,7 @@ fn a_report_page_shows_every_figure_offline_and_refuses_bad_input() {
             output.as_os_str(),
         ];
         args.extend_from_slice(extra);
-        run(&args)
+        pird(&args)
     };
     let full = [
         "--gold".as_ref(),

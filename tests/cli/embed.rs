@@ -1,35 +1,18 @@
 //! End-to-end runs of `pird embed` with the default model (made by `scripts/fetch-model`).
 
 use polars::prelude::*;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use crate::util::{default_model, pird_command, repo, stderr};
 
-/// The imported default model; the tests fail (not skip) without it.
-fn default_model() -> String {
-    let dir = repo().join("data/models/multilingual-e5-small");
-    assert!(
-        dir.join("model.safetensors").is_file(),
-        "{} is missing: run scripts/fetch-model first",
-        dir.display()
-    );
-    dir.display().to_string()
-}
-
+/// Runs `pird ARGS` with two encoder threads and the extra environment `env`.
 fn pird(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_pird"));
-    command.args(args).env("PIRD_THREADS", "2");
+    let mut command = pird_command();
+    command.args(args);
     for (k, v) in env {
         command.env(k, v);
     }
     command.output().expect("pird runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 #[test]

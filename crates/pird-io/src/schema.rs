@@ -219,3 +219,33 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod declared_schemas {
+    use crate::{doc_pairs, embeddings, metrics, sentences, summary, Schema};
+    use polars::prelude::DataFrame;
+
+    fn names(frame: &DataFrame) -> Vec<&str> {
+        frame
+            .get_column_names()
+            .iter()
+            .map(|c| c.as_str())
+            .collect()
+    }
+
+    /// Every table's writer writes the columns its schema declares, in that order.
+    #[test]
+    fn writers_write_the_declared_columns() {
+        let check = |frame: DataFrame, schema: Schema| assert_eq!(names(&frame), schema.names());
+        check(
+            sentences::SentenceRows::default().into_frame().unwrap(),
+            sentences::SCHEMA,
+        );
+        check(metrics::frame(&[]).unwrap(), metrics::SCHEMA);
+        check(summary::frame(&[]).unwrap(), summary::SCHEMA);
+        check(doc_pairs::frame(&[]).unwrap(), doc_pairs::SCHEMA);
+        let vectors = ndarray::Array2::<f32>::zeros((1, 2));
+        let frame = embeddings::frame(vec!["d".into()], vec![0], "m", &vectors).unwrap();
+        check(frame, embeddings::SCHEMA);
+    }
+}

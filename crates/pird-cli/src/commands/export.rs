@@ -4,7 +4,8 @@
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::progress;
 use anyhow::Result;
-use pird_io::export::{self, ExportRequest, Filters};
+use pird_io::export::filter::FilterConfig;
+use pird_io::export::{self, ExportRequest};
 
 /// Exports the pairs of an `alignments` table in the chosen format.
 pub fn run(args: &ExportArgs, quiet: bool) -> Result<()> {
@@ -18,7 +19,7 @@ pub fn run(args: &ExportArgs, quiet: bool) -> Result<()> {
         src_lang: args.src_lang.clone(),
         tgt_lang: args.tgt_lang.clone(),
         keep_doc_ids: args.keep_doc_ids,
-        filter: Filters {
+        filter: FilterConfig {
             min_score: args.min_score,
             beads: args.beads.clone(),
             length_ratio: args.length_ratio,

@@ -54,7 +54,7 @@ impl std::str::FromStr for BeadType {
 }
 
 /// The filters of one export.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FilterConfig {
     /// Keep pairs whose score reaches this (pairs without a score are then left out).
     pub min_score: Option<f32>,
@@ -66,8 +66,6 @@ pub struct FilterConfig {
     pub max_chars: Option<usize>,
     /// Keep only the first of pairs that are equal after normalisation for matching.
     pub dedupe: bool,
-    /// Languages of the two sides, for the normalisation behind `dedupe`.
-    pub langs: (Lang, Lang),
 }
 
 /// How many pairs were read, kept, and left out by each filter (the first that applied).
@@ -118,16 +116,19 @@ impl std::fmt::Display for FilterTally {
 #[derive(Debug)]
 pub struct PairFilter {
     config: FilterConfig,
+    /// Languages of the two sides, for the normalisation behind `dedupe`.
+    langs: (Lang, Lang),
     /// 64-bit hashes of the normalised pairs seen: 8 bytes a pair, so that millions fit.
     seen: HashSet<u64>,
     tally: FilterTally,
 }
 
 impl PairFilter {
-    /// A filter with nothing seen yet.
-    pub fn new(config: FilterConfig) -> Self {
+    /// A filter with nothing seen yet, for sides in the languages `langs`.
+    pub fn new(config: FilterConfig, langs: (Lang, Lang)) -> Self {
         Self {
             config,
+            langs,
             seen: HashSet::new(),
             tally: FilterTally::default(),
         }
@@ -167,7 +168,7 @@ impl PairFilter {
             ratio < range.min || ratio > range.max
         }) {
             Some(&mut self.tally.length_ratio)
-        } else if config.dedupe && !self.seen.insert(pair_key(src, tgt, config.langs)) {
+        } else if config.dedupe && !self.seen.insert(pair_key(src, tgt, self.langs)) {
             Some(&mut self.tally.duplicates)
         } else {
             None
@@ -205,16 +206,7 @@ fn pair_key(src: &str, tgt: &str, langs: (Lang, Lang)) -> u64 {
 mod tests {
     use super::*;
 
-    fn none() -> FilterConfig {
-        FilterConfig {
-            min_score: None,
-            beads: Vec::new(),
-            length_ratio: None,
-            max_chars: None,
-            dedupe: false,
-            langs: (Lang::Ckb, Lang::Arb),
-        }
-    }
+    const LANGS: (Lang, Lang) = (Lang::Ckb, Lang::Arb);
 
     #[test]
     fn ranges_and_bead_types_parse_or_say_why_not() {
@@ -235,14 +227,16 @@ mod tests {
 
     #[test]
     fn each_filter_leaves_out_what_it_names_and_counts_it() {
-        let mut f = PairFilter::new(FilterConfig {
-            min_score: Some(0.5),
-            beads: vec![BeadType(1, 1), BeadType(2, 1)],
-            length_ratio: Some(LengthRatio { min: 0.5, max: 2.0 }),
-            max_chars: Some(20),
-            dedupe: true,
-            ..none()
-        });
+        let mut f = PairFilter::new(
+            FilterConfig {
+                min_score: Some(0.5),
+                beads: vec![BeadType(1, 1), BeadType(2, 1)],
+                length_ratio: Some(LengthRatio { min: 0.5, max: 2.0 }),
+                max_chars: Some(20),
+                dedupe: true,
+            },
+            LANGS,
+        );
         assert!(f.keep((1, 1), Some(0.9), "سڵاو هەڤاڵی", "مرحبا يا صديقي"));
         assert!(!f.keep((1, 0), Some(0.9), "سڵاو", ""), "deletion");
         assert!(!f.keep((1, 1), Some(0.4), "سڵاو", "مرحبا"), "low score");
@@ -282,7 +276,7 @@ mod tests {
 
     #[test]
     fn without_filters_every_pair_with_two_sides_is_kept() {
-        let mut f = PairFilter::new(none());
+        let mut f = PairFilter::new(FilterConfig::default(), LANGS);
         assert!(f.keep((1, 1), None, "a", "a"));
         assert!(f.keep((1, 1), None, "a", "a"), "no dedupe asked");
         assert!(!f.keep((0, 1), None, "", "a"));

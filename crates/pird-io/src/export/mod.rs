@@ -84,23 +84,8 @@ pub struct ExportRequest {
     pub tgt_lang: String,
     /// Write document and sentence ids with every pair.
     pub keep_doc_ids: bool,
-    /// Which pairs to keep; its `langs` are set from the tags.
-    pub filter: Filters,
-}
-
-/// The filters of a request, without the languages (which the tags give).
-#[derive(Debug, Clone, Default)]
-pub struct Filters {
-    /// Keep pairs whose score reaches this.
-    pub min_score: Option<f32>,
-    /// Keep only these bead types (all when empty).
-    pub beads: Vec<filter::BeadType>,
-    /// Keep pairs whose source/target length ratio lies in this range.
-    pub length_ratio: Option<filter::LengthRatio>,
-    /// Keep pairs whose sides both have at most this many characters.
-    pub max_chars: Option<usize>,
-    /// Keep only the first of pairs equal after normalisation.
-    pub dedupe: bool,
+    /// Which pairs to keep.
+    pub filter: FilterConfig,
 }
 
 /// What an export wrote.
@@ -131,15 +116,7 @@ impl ExportRequest {
     pub fn run(&self, alignments: &Path, mut progress: impl FnMut(usize)) -> Result<ExportDone> {
         self.check()?;
         let langs = (matching_lang(&self.src_lang), matching_lang(&self.tgt_lang));
-        let filters = self.filter.clone();
-        let mut pair_filter = PairFilter::new(FilterConfig {
-            min_score: filters.min_score,
-            beads: filters.beads,
-            length_ratio: filters.length_ratio,
-            max_chars: filters.max_chars,
-            dedupe: filters.dedupe,
-            langs,
-        });
+        let mut pair_filter = PairFilter::new(self.filter.clone(), langs);
         // A TMX header names the method and model before any pair: read them from the first row.
         let first = ReadAlignments::read_first_row(alignments)?;
         let options = ExportOptions {
